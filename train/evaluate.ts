@@ -1,0 +1,170 @@
+/**
+ * Scoring a model on a set of sums: the per-character accuracy the Keras reference reports, the
+ * whole-answer exact match we publish, and (for the held-out test set) the breakdowns by operand
+ * length and by number of carries.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { answerLength, decodeAnswer, encodeAnswer, encodeQuery, formatSum, queryLength, VOCABULARY_SIZE } from '../src/codec';
+import { oneHotBatch } from '../src/architecture';
+import { carryCount, type Pairs, pairsLength, slicePairs } from './data';
+
+/** Keras clips probabilities to [1e-7, 1 - 1e-7] in categorical cross-entropy. */
+const EPSILON = 1e-7;
+const PREDICT_BATCH = 1024;
+
+export interface Score {
+  /** Mean categorical cross-entropy per output position, as Keras reports `loss`. */
+  loss: number;
+  /** Fraction of output positions (padding included) predicted right: Keras's `accuracy`. */
+  accuracy: number;
+  /** Fraction of sums whose whole answer is right. */
+  exactMatch: number;
+  count: number;
+}
+
+/** One sum's prediction: the decoded answer and, per output position, the chosen index and its probability. */
+export interface Prediction {
+  a: number;
+  b: number;
+  answer: string;
+  indices: Uint8Array;
+  probabilities: Float32Array;
+}
+
+/** Encodes a set of sums as one-hot model inputs `[n, queryLength, 12]`. */
+export function queryTensor(pairs: Pairs, digits: number): tf.Tensor3D {
+  const rows = Array.from(pairs.a, (a, i) => encodeQuery(a, pairs.b[i], digits));
+  return oneHotBatch(rows, queryLength(digits));
+}
+
+/** Encodes the answers of a set of sums as one-hot targets `[n, answerLength, 12]`. */
+export function answerTensor(pairs: Pairs, digits: number): tf.Tensor3D {
+  const rows = Array.from(pairs.a, (a, i) => encodeAnswer(a + pairs.b[i], digits));
+  return oneHotBatch(rows, answerLength(digits));
+}
+
+/**
+ * Runs the model over a set in batches and calls `visit` for every sum with its predicted
+ * indices and the probability the model gave to the right character at each position.
+ */
+function forEachPrediction(
+  model: tfl.LayersModel,
+  pairs: Pairs,
+  digits: number,
+  visit: (i: number, predicted: Int32Array, target: number[], targetProbability: Float32Array, best: Float32Array) => void,
+): void {
+  const steps = answerLength(digits);
+  for (let start = 0; start < pairsLength(pairs); start += PREDICT_BATCH) {
+    const batch = slicePairs(pairs, start, Math.min(start + PREDICT_BATCH, pairsLength(pairs)));
+    const probabilities = tf.tidy(() => {
+      const x = queryTensor(batch, digits);
+      return model.predict(x) as tf.Tensor3D;
+    });
+    const p = probabilities.dataSync() as Float32Array;
+    probabilities.dispose();
+    for (let r = 0; r < pairsLength(batch); r++) {
+      const target = encodeAnswer(batch.a[r] + batch.b[r], digits);
+      const predicted = new Int32Array(steps);
+      const targetProbability = new Float32Array(steps);
+      const best = new Float32Array(steps);
+      for (let t = 0; t < steps; t++) {
+        const row = (r * steps + t) * VOCABULARY_SIZE;
+        let arg = 0;
+        for (let k = 1; k < VOCABULARY_SIZE; k++) if (p[row + k] > p[row + arg]) arg = k;
+        predicted[t] = arg;
+        best[t] = p[row + arg];
+        targetProbability[t] = p[row + target[t]];
+      }
+      visit(start + r, predicted, target, targetProbability, best);
+    }
+  }
+}
+
+/** Loss, per-character accuracy and exact match of `model` on `pairs`. */
+export function score(model: tfl.LayersModel, pairs: Pairs, digits: number): Score {
+  let loss = 0;
+  let rightChars = 0;
+  let rightSums = 0;
+  const steps = answerLength(digits);
+  forEachPrediction(model, pairs, digits, (_i, predicted, target, targetProbability) => {
+    let allRight = true;
+    for (let t = 0; t < steps; t++) {
+      loss -= Math.log(Math.min(Math.max(targetProbability[t], EPSILON), 1 - EPSILON));
+      if (predicted[t] === target[t]) rightChars++;
+      else allRight = false;
+    }
+    if (allRight) rightSums++;
+  });
+  const n = pairsLength(pairs);
+  return { loss: loss / (n * steps), accuracy: rightChars / (n * steps), exactMatch: rightSums / n, count: n };
+}
+
+export interface Bucket {
+  count: number;
+  accuracy: number;
+  exactMatch: number;
+}
+
+export interface Mistake {
+  query: string;
+  expected: string;
+  answer: string;
+  confidence: number;
+}
+
+export interface Evaluation extends Score {
+  /** Keyed `"la+lb"`: digits of the longer and the shorter operand, e.g. `"5+3"`. */
+  byLengths: Record<string, Bucket>;
+  /** Keyed by the number of carries in the column addition. */
+  byCarries: Record<string, Bucket>;
+  mistakes: Mistake[];
+  mistakeCount: number;
+}
+
+/** The full report on the held-out test set. */
+export function evaluate(model: tfl.LayersModel, pairs: Pairs, digits: number, showMistakes = 10): Evaluation {
+  const base = score(model, pairs, digits);
+  const steps = answerLength(digits);
+  const lengths = new Map<string, { count: number; chars: number; sums: number }>();
+  const carries = new Map<string, { count: number; chars: number; sums: number }>();
+  const mistakes: Mistake[] = [];
+  let mistakeCount = 0;
+  forEachPrediction(model, pairs, digits, (i, predicted, target, _tp, best) => {
+    const a = pairs.a[i];
+    const b = pairs.b[i];
+    let chars = 0;
+    for (let t = 0; t < steps; t++) if (predicted[t] === target[t]) chars++;
+    const right = chars === steps;
+    const la = String(a).length;
+    const lb = String(b).length;
+    for (const [map, key] of [
+      [lengths, `${Math.max(la, lb)}+${Math.min(la, lb)}`],
+      [carries, String(carryCount(a, b))],
+    ] as const) {
+      const bucket = map.get(key) ?? { count: 0, chars: 0, sums: 0 };
+      bucket.count++;
+      bucket.chars += chars;
+      bucket.sums += right ? 1 : 0;
+      map.set(key, bucket);
+    }
+    if (!right) {
+      mistakeCount++;
+      if (mistakes.length < showMistakes) {
+        mistakes.push({
+          query: formatSum(a, b),
+          expected: String(a + b),
+          answer: decodeAnswer(predicted),
+          confidence: best.reduce((product, p) => product * p, 1),
+        });
+      }
+    }
+  });
+  const buckets = (map: Map<string, { count: number; chars: number; sums: number }>) =>
+    Object.fromEntries(
+      [...map.entries()]
+        .sort(([x], [y]) => x.localeCompare(y, 'en', { numeric: true }))
+        .map(([key, v]) => [key, { count: v.count, accuracy: v.chars / (v.count * steps), exactMatch: v.sums / v.count }]),
+    );
+  return { ...base, byLengths: buckets(lengths), byCarries: buckets(carries), mistakes, mistakeCount };
+}
