@@ -25,20 +25,19 @@ function recipe(state: RunState): string {
   const data = c.freshData
     ? `${c.trainingSize - Math.round(c.trainingSize * c.validationSplit)} fresh training sums every epoch, ${Math.round(c.trainingSize * c.validationSplit)} fixed validation sums`
     : `${c.trainingSize} distinct sums, the last ${percent(c.validationSplit, 0)} for validation`;
-  const rates = [...new Set(state.history.map((m) => m.batchSize))].join(', ');
-  const schedule =
-    c.schedule === 'constant' ? `learning rate ${c.learningRate}` : `cosine learning rate ${c.learningRate} -> ${c.minLearningRate}`;
-  return `Adam (beta1 0.9, beta2 0.999, epsilon 1e-7), ${schedule}, batch ${rates}, ${state.epochsDone} epochs, ${data}, seed ${c.seed}, engine \`${c.engine}\``;
+  const distinct = <T>(values: T[]) => [...new Set(values)].join(', ');
+  const rates = distinct(state.history.map((m) => m.learningRate.toPrecision(2)));
+  return `Adam (beta1 0.9, beta2 0.999, epsilon 1e-7), learning rate ${rates} (per epoch in the table), batch ${distinct(state.history.map((m) => m.batchSize))}, ${state.epochsDone} epochs, ${data}, seed ${c.seed}, training engine ${distinct(state.history.map((m) => `\`${m.engine}\``))}`;
 }
 
 function historyTable(state: RunState): string {
   const rows = state.history.map(
     (m) =>
-      `| ${m.epoch} | ${fixed(m.trainLoss)} | ${fixed(m.trainAccuracy)} | ${fixed(m.validationLoss)} | ${fixed(m.validationAccuracy)} | ${fixed(m.validationExactMatch)} |`,
+      `| ${m.epoch} | ${fixed(m.trainLoss)} | ${fixed(m.trainAccuracy)} | ${fixed(m.validationLoss)} | ${fixed(m.validationAccuracy)} | ${fixed(m.validationExactMatch)} | ${m.learningRate.toPrecision(2)} |`,
   );
   return [
-    '| Epochs | Train Loss | Train Accuracy | Validation Loss | Validation Accuracy | Validation Exact Match |',
-    '|---:|---:|---:|---:|---:|---:|',
+    '| Epochs | Train Loss | Train Accuracy | Validation Loss | Validation Accuracy | Validation Exact Match | Learning Rate |',
+    '|---:|---:|---:|---:|---:|---:|---:|',
     ...rows,
   ].join('\n');
 }

@@ -71,6 +71,7 @@ export interface EpochMetrics {
   epoch: number;
   learningRate: number;
   batchSize: number;
+  engine: Engine;
   samples: number;
   seconds: number;
   trainLoss: number;
@@ -232,7 +233,8 @@ export async function train(options: TrainOptions): Promise<Metrics> {
   for (let epoch = state.epochsDone; epoch < config.epochs; epoch++) {
     const started = performance.now();
     const learningRate = learningRateAt(config, epoch);
-    optimizer.learningRate = learningRate;
+    // tfjs declares the rate protected, but Adam reads it afresh at every step; setting it keeps the moments.
+    (optimizer as unknown as { learningRate: number }).learningRate = learningRate;
     const examples = data.trainFor(epoch);
     const batches = Math.ceil(pairsLength(examples) / config.batchSize);
     progress.epochStart(epoch + 1, config.epochs, batches);
@@ -242,6 +244,7 @@ export async function train(options: TrainOptions): Promise<Metrics> {
       epoch: epoch + 1,
       learningRate,
       batchSize: config.batchSize,
+      engine: config.engine,
       samples: pairsLength(examples),
       seconds: (performance.now() - started) / 1000,
       trainLoss: trained.loss,
