@@ -2,15 +2,14 @@
  * `npm run train`: the command line around `train()`. Every flag is checked before any work starts,
  * so a typo or an impossible configuration fails at once with a message and exit status 2.
  */
-import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { maxSetSize } from './data';
-import { ENGINES, type Engine } from './engines';
+import { ENGINES, type Engine, REFERENCE_RECIPE, resumableOverrides, type TrainConfig } from './config';
 import { consoleProgress } from './progress';
-import { REFERENCE_RECIPE, type TrainConfig, type TrainOptions, train } from './train';
-import { useWasmBackend } from './backend';
+import type { RunState, TrainOptions } from './train';
 
 export const MAX_DIGITS = 7;
 export const DEFAULT_OUT = 'assets/model';
@@ -45,7 +44,7 @@ Options:
   --checkpoint DIR       where the per-epoch checkpoint is kept (default ${DEFAULT_CHECKPOINT})
   --resume               continue the run in --checkpoint; only --epochs, --batch-size,
                          --learning-rate, --schedule, --min-learning-rate, --engine and --export
-                         may be given to change it
+                         may differ from the run's settings
   --overwrite            start a new run even though --checkpoint holds one
   --compare NAME=FILE    show the run whose metrics.json is FILE in the model card (repeatable)
   -h, --help             show this help
@@ -167,16 +166,22 @@ export function parseTrainArgs(argv: string[]): ParsedArgs {
   if (v.help) return { help: true, options };
 
   if (resume) {
-    const fixed = Object.keys(config).filter(
-      (k) => !['epochs', 'batchSize', 'learningRate', 'schedule', 'minLearningRate', 'engine', 'export'].includes(k),
-    );
-    if (fixed.length > 0) {
-      throw new UsageError(`--resume continues the run as it was configured; it cannot change ${fixed.join(', ')}`);
-    }
-    if (v.overwrite) throw new UsageError('--resume and --overwrite contradict each other');
     if (!existsSync(path.join(checkpointDir, 'state.json')) && !existsSync(`${checkpointDir}.old`)) {
       throw new UsageError(`--resume: there is no checkpoint in ${checkpointDir}`);
     }
+    const stateFile = existsSync(path.join(checkpointDir, 'state.json'))
+      ? path.join(checkpointDir, 'state.json')
+      : path.join(`${checkpointDir}.old`, 'state.json');
+    const saved = (JSON.parse(readFileSync(stateFile, 'utf8')) as RunState).config;
+    const resumable = Object.keys(resumableOverrides(config));
+    const changed = (Object.keys(config) as (keyof TrainConfig)[]).filter(
+      (k) => !resumable.includes(k) && config[k] !== saved[k],
+    );
+    if (changed.length > 0) {
+      const what = changed.map((k) => `${k} (run: ${saved[k]}, given: ${config[k]})`).join(', ');
+      throw new UsageError(`--resume continues the run as it was configured; it cannot change ${what}`);
+    }
+    if (v.overwrite) throw new UsageError('--resume and --overwrite contradict each other');
   } else {
     if (existsSync(path.join(checkpointDir, 'state.json')) && !v.overwrite) {
       throw new UsageError(
@@ -220,6 +225,8 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
+  // TensorFlow.js loads only once the flags are known to be good.
+  const [{ useWasmBackend }, { train }] = await Promise.all([import('./backend'), import('./train')]);
   await useWasmBackend();
   const metrics = await train(parsed.options);
   const t = metrics.test;

@@ -4,12 +4,11 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import type { Engine } from './config';
 import type { Pairs } from './data';
 import { answerTensor, queryTensor } from './evaluate';
 import { fastEpoch } from './fast';
 
-export type Engine = 'fit' | 'fast';
-export const ENGINES: readonly Engine[] = ['fit', 'fast'];
 
 export interface EpochResult {
   /** Mean training loss over the epoch's batches (what Keras prints as `loss`). */

@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import {
+  carryCount,
+  defaultTestSize,
+  distinctPairs,
+  drawPairs,
+  isHeldOut,
+  keysOf,
+  maxSetSize,
+  mulberry32,
+  pairKey,
+  randomOperand,
+  testSet,
+  trainValidationSplit,
+} from '../../train/data';
+import { REFERENCE_RECIPE } from '../../train/config';
+import { runData } from '../../train/train';
+
+describe('mulberry32', () => {
+  it('is deterministic by seed and differs across seeds', () => {
+    const a = mulberry32(7);
+    const b = mulberry32(7);
+    const c = mulberry32(8);
+    const xs = Array.from({ length: 5 }, a);
+    expect(Array.from({ length: 5 }, b)).toEqual(xs);
+    expect(Array.from({ length: 5 }, c)).not.toEqual(xs);
+  });
+
+  it('does not cycle within a training run worth of draws', () => {
+    const random = mulberry32(1);
+    const seen = new Set<number>();
+    for (let i = 0; i < 200000; i++) seen.add(random());
+    expect(seen.size).toBeGreaterThan(199990);
+  });
+});
+
+describe('operands', () => {
+  it('draws lengths uniformly in 1..digits and digits uniformly, as the reference', () => {
+    const random = mulberry32(3);
+    const lengths = new Map<number, number>();
+    const n = 50000;
+    for (let i = 0; i < n; i++) {
+      const x = randomOperand(random, 5);
+      expect(x).toBeGreaterThanOrEqual(0);
+      expect(x).toBeLessThanOrEqual(99999);
+      const length = String(x).length;
+      lengths.set(length, (lengths.get(length) ?? 0) + 1);
+    }
+    // A length-L draw lands below 10^(L-1) one time in ten (leading zero collapses), so the share
+    // of numbers with exactly 5 digits is 0.2 * 0.9 = 0.18, of 1 digit 0.2 + 0.02 + ... = 0.2222.
+    expect(lengths.get(5)! / n).toBeCloseTo(0.18, 2);
+    expect(lengths.get(1)! / n).toBeCloseTo(0.2222, 2);
+  });
+});
+
+describe('pair sets', () => {
+  it('holds distinct pairs, a pair and its mirror counting once', () => {
+    const pairs = drawPairs(mulberry32(1), 3000, { digits: 3, heldOut: false });
+    expect(keysOf(pairs).size).toBe(3000);
+    expect(pairKey(3, 5)).toBe(pairKey(5, 3));
+  });
+
+  it('refuses a set larger than the space it draws from allows', () => {
+    expect(() => drawPairs(mulberry32(1), maxSetSize(1, false) + 1, { digits: 1, heldOut: false })).toThrow(/at most/);
+    expect(distinctPairs(1)).toBe(55);
+  });
+
+  it('is reproducible from its seed', () => {
+    const one = trainValidationSplit(mulberry32(9), 2000, 0.1, 5);
+    const two = trainValidationSplit(mulberry32(9), 2000, 0.1, 5);
+    expect(two.train.a).toEqual(one.train.a);
+    expect(two.validation.b).toEqual(one.validation.b);
+    expect(one.train.a.length).toBe(1800);
+    expect(one.validation.a.length).toBe(200);
+  });
+
+  it('splits training and validation without overlap', () => {
+    const { train, validation } = trainValidationSplit(mulberry32(4), 20000, 0.1, 5);
+    const trainKeys = keysOf(train);
+    for (const key of keysOf(validation)) expect(trainKeys.has(key)).toBe(false);
+  });
+
+  it('holds out about 1 in 20 pairs whatever their order', () => {
+    let held = 0;
+    for (let a = 0; a < 300; a++) {
+      for (let b = 0; b < 300; b++) {
+        expect(isHeldOut(a, b)).toBe(isHeldOut(b, a));
+        if (isHeldOut(a, b)) held++;
+      }
+    }
+    expect(held / 90000).toBeCloseTo(0.05, 2);
+  });
+
+  it('keeps the test set disjoint from training data, fixed and fresh', () => {
+    const test = testSet(5);
+    expect(test.a.length).toBe(defaultTestSize(5));
+    expect(test.a.length).toBeGreaterThanOrEqual(10000);
+    const testKeys = keysOf(test);
+    const split = trainValidationSplit(mulberry32(1), 50000, 0.1, 5);
+    for (const set of [split.train, split.validation]) {
+      for (let i = 0; i < set.a.length; i++) {
+        expect(isHeldOut(set.a[i], set.b[i])).toBe(false);
+        expect(testKeys.has(pairKey(set.a[i], set.b[i]))).toBe(false);
+      }
+    }
+    for (let i = 0; i < test.a.length; i++) expect(isHeldOut(test.a[i], test.b[i])).toBe(true);
+    expect(testSet(5).a).toEqual(test.a);
+  });
+
+  it('draws fresh training data every epoch, never the validation sums', () => {
+    const config = { ...REFERENCE_RECIPE, digits: 3, trainingSize: 2000, freshData: true };
+    const data = runData(config);
+    const validation = keysOf(data.validation);
+    const first = data.trainFor(0);
+    const second = data.trainFor(1);
+    expect(first.a.length).toBe(1800);
+    expect(second.a).not.toEqual(first.a);
+    expect(data.trainFor(1).a).toEqual(second.a);
+    for (const key of keysOf(first)) expect(validation.has(key)).toBe(false);
+  });
+
+  it('reshuffles a fixed training set every epoch', () => {
+    const data = runData({ ...REFERENCE_RECIPE, digits: 3, trainingSize: 2000 });
+    const first = data.trainFor(0);
+    const second = data.trainFor(1);
+    expect(second.a).not.toEqual(first.a);
+    expect(keysOf(second)).toEqual(keysOf(first));
+  });
+});
+
+describe('carryCount', () => {
+  it('counts column carries', () => {
+    expect(carryCount(0, 0)).toBe(0);
+    expect(carryCount(535, 61)).toBe(0);
+    expect(carryCount(5, 5)).toBe(1);
+    expect(carryCount(99999, 1)).toBe(5);
+    expect(carryCount(19, 1)).toBe(1);
+  });
+});
