@@ -1,0 +1,168 @@
+/**
+ * The HTTP API: `GET /add?q=535+61` and `POST /add` (a batch) answer with the model's prediction,
+ * `GET /model` describes the model and its evaluation, `GET /health` says whether it is ready.
+ * Every answer is the model's decoded output; `expected` and `correct` are the arithmetic check
+ * beside it. Errors are thrown as `ApiError`s (or the codec's `QueryError`s) and shaped by
+ * `src/errors.ts`.
+ */
+import { Hono } from 'hono';
+import { accepts } from 'hono/accepts';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import type { AdderSource, Prediction } from './adder';
+import type { AppEnv } from './bindings';
+import { formatSum, parseSum, QueryError, type Sum } from './codec';
+import { ApiError, type ErrorBody, errorResponse, toApiError } from './errors';
+import { backendName, tensorCount } from './tf';
+
+/** Most queries in one `POST /add`. */
+export const MAX_BATCH = 1000;
+/** Largest `POST /add` body, in bytes: 1000 queries of up to 64 characters with JSON quoting fit. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+/** The methods each API path answers, for the `Allow` header of a 405. */
+const ALLOWED_METHODS = {
+  '/add': 'GET, HEAD, POST, OPTIONS',
+  '/model': 'GET, HEAD, OPTIONS',
+  '/health': 'GET, HEAD, OPTIONS',
+} as const;
+
+const EXAMPLE = 'like GET /add?q=535+61 (or q=535%2B61)';
+
+export interface SumResult {
+  /** The sum as the model read it: `"a+b"` without spaces or leading zeros. */
+  q: string;
+  /** The model's answer, decoded; not computed. */
+  answer: string;
+  /** The product of `digits[].probability`. */
+  confidence: number;
+  /** The model's chosen character and its probability at every output position, padding included. */
+  digits: Prediction['positions'];
+  /** Check: `a + b` by arithmetic. */
+  expected: string;
+  /** Check: whether `answer` equals `expected`. */
+  correct: boolean;
+}
+
+export interface ItemError extends ErrorBody {
+  /** The item as it was sent. */
+  q: unknown;
+}
+
+export type BatchResult = SumResult | ItemError;
+
+function sumResult(sum: Sum, prediction: Prediction): SumResult {
+  const expected = String(sum.a + sum.b);
+  return {
+    q: formatSum(sum.a, sum.b),
+    answer: prediction.answer,
+    confidence: prediction.confidence,
+    digits: prediction.positions,
+    expected,
+    correct: prediction.answer === expected,
+  };
+}
+
+/** The API's routes; `adders` provides the model (loaded once per isolate in the Worker). */
+export function createApi(adders: AdderSource): Hono<AppEnv> {
+  const api = new Hono<AppEnv>();
+
+  api.use(
+    '*',
+    cors({
+      origin: '*',
+      allowMethods: ['GET', 'HEAD', 'POST', 'OPTIONS'],
+      allowHeaders: ['Content-Type', 'Accept'],
+      maxAge: 86400,
+    }),
+  );
+
+  api.get('/add', async (c) => {
+    const q = c.req.query('q');
+    if (q === undefined) {
+      throw new ApiError(400, 'missing_query', `The query parameter "q" is missing. Send a sum of two whole numbers, ${EXAMPLE}.`);
+    }
+    const adder = await adders(c.env.ASSETS);
+    const sum = parseSum(q, adder.digits);
+    const [prediction] = adder.predictSums([sum]);
+    c.header('Vary', 'Accept');
+    const type = accepts(c, { header: 'Accept', supports: ['application/json', 'text/plain'], default: 'application/json' });
+    if (type === 'text/plain') return c.text(`${prediction.answer}\n`);
+    return c.json(sumResult(sum, prediction));
+  });
+
+  api.post(
+    '/add',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) =>
+        errorResponse(
+          c,
+          new ApiError(413, 'body_too_large', `The body is larger than ${MAX_BODY_BYTES} bytes; send at most ${MAX_BATCH} queries in one request.`),
+        ),
+    }),
+    async (c) => {
+      const shape = `{"queries": ["535+61", "7+5"]} with at most ${MAX_BATCH} queries`;
+      const type = c.req.header('Content-Type') ?? '';
+      if (type.split(';')[0].trim().toLowerCase() !== 'application/json') {
+        throw new ApiError(
+          415,
+          'unsupported_media_type',
+          `The body must be JSON sent with "Content-Type: application/json", not ${type === '' ? 'no content type' : `"${type}"`}. Send ${shape}.`,
+        );
+      }
+      let body: unknown;
+      try {
+        body = await c.req.json();
+      } catch {
+        throw new ApiError(400, 'invalid_json', `The body is not valid JSON. Send ${shape}.`);
+      }
+      const queries: unknown = typeof body === 'object' && body !== null ? (body as { queries?: unknown }).queries : undefined;
+      if (!Array.isArray(queries)) {
+        throw new ApiError(400, 'invalid_body', `The body must be an object with a "queries" array. Send ${shape}.`);
+      }
+      if (queries.length > MAX_BATCH) {
+        throw new ApiError(400, 'too_many_queries', `The body has ${queries.length} queries; at most ${MAX_BATCH} are allowed in one request.`);
+      }
+
+      const adder = await adders(c.env.ASSETS);
+      const parsed = queries.map((q): Sum | ItemError => {
+        if (typeof q !== 'string') {
+          return { q, error: { code: 'invalid_query', message: `Each query must be a string like "535+61", not ${JSON.stringify(q)}.` } };
+        }
+        try {
+          return parseSum(q, adder.digits);
+        } catch (error) {
+          if (!(error instanceof QueryError)) throw error;
+          return { q, error: { code: error.code, message: error.message } };
+        }
+      });
+      const isSum = (item: Sum | ItemError): item is Sum => !('error' in item);
+      // One model call for all the valid queries; the results are put back in the order sent.
+      const predictions = adder.predictSums(parsed.filter(isSum));
+      let next = 0;
+      const results: BatchResult[] = parsed.map((item) => (isSum(item) ? sumResult(item, predictions[next++]) : item));
+      return c.json({ results });
+    },
+  );
+
+  api.get('/model', async (c) => c.json((await adders(c.env.ASSETS)).info));
+
+  api.get('/health', async (c) => {
+    try {
+      await adders(c.env.ASSETS);
+    } catch (error) {
+      const { code, message } = toApiError(error);
+      return c.json({ status: 'unavailable', backend: backendName(), model: false, tensors: tensorCount(), error: { code, message } }, 503);
+    }
+    return c.json({ status: 'ok', backend: backendName(), model: true, tensors: tensorCount() });
+  });
+
+  for (const [path, allow] of Object.entries(ALLOWED_METHODS)) {
+    api.all(path, (c) => {
+      throw new ApiError(405, 'method_not_allowed', `${c.req.method} is not allowed on ${path}; use ${allow}.`, { Allow: allow });
+    });
+  }
+
+  return api;
+}
