@@ -1,5 +1,6 @@
 /**
- * Three test projects: `train` runs the training side's tests in Node; `worker` runs inside
+ * Three test projects: `node` runs the training side's tests, and the serving forward pass against
+ * tfjs-layers, in Node; `worker` runs inside
  * workerd through the Workers pool (every route, through `SELF`); `e2e` runs in Node against the
  * Worker started as `wrangler dev` starts it, with the static assets, and drives the page in
  * headless Chromium. The serving tests get the model's own predictions, made in Node before the
@@ -13,7 +14,7 @@ export default defineConfig({
     globalSetup: ['./test/setup/reference-predictions.ts'],
     projects: [
       {
-        test: { name: 'train', include: ['test/train/**/*.test.ts'], environment: 'node', testTimeout: 120_000 },
+        test: { name: 'node', include: ['test/node/**/*.test.ts'], environment: 'node', testTimeout: 120_000 },
       },
       {
         plugins: [cloudflareTest({ wrangler: { configPath: './wrangler.toml' } })],

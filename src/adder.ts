@@ -3,14 +3,16 @@
  * files `model.json` and `weights.bin`, and the training run's `metrics.json`) and running it on
  * batches of sums. No HTTP here; `src/api.ts` turns requests into `predictSums` calls.
  *
- * The forward pass is tfjs-layers' `predict`; it sits behind the `Adder` interface so that a faster
- * implementation can replace it without touching the routes.
+ * The forward pass is `src/forward.ts` on the weights read by `src/weights.ts`: the same model as
+ * tfjs-layers' `predict` (tested to give the same answers), without tfjs-layers in the Worker.
  */
-import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
-import { adderShape, type AdderShape, oneHotBatch } from './architecture';
-import { decodeAnswer, encodeQuery, type Sum, VOCABULARY, VOCABULARY_SIZE } from './codec';
+import { decodeAnswer, type Sum, VOCABULARY, VOCABULARY_SIZE } from './codec';
+import { AdderForward } from './forward';
+import { adderShape, type AdderShape, type LayerSummary, layerSummaries, parameterCount } from './spec';
+
+export type { LayerSummary };
 import { initBackend } from './tf';
+import { parseWeights, weightPaths } from './weights';
 
 /** The probability the model gave to the character it chose at one output position. */
 export interface CharacterProbability {
@@ -26,14 +28,6 @@ export interface Prediction {
   confidence: number;
   /** One entry per output position, padding included. */
   positions: CharacterProbability[];
-}
-
-export interface LayerSummary {
-  name: string;
-  type: string;
-  /** Output shape; the batch dimension is null. */
-  outputShape: (number | null)[];
-  parameters: number;
 }
 
 /** Accuracy over one group of test sums (by operand lengths or by carries). */
@@ -96,6 +90,8 @@ export interface Adder {
   /** Operands may have at most this many digits. */
   readonly digits: number;
   readonly info: ModelInfo;
+  /** A hash of the model files: answers are a pure function of the query for one version. */
+  readonly version: string;
   /** Runs the model once on all `sums` and returns one prediction per sum, in order. */
   predictSums(sums: readonly Sum[]): Prediction[];
 }
@@ -138,33 +134,47 @@ export function lazyAdder(load: AdderSource = loadAdder): AdderSource {
 /** Initialises the backend and loads the model and its metrics from the static assets. */
 export async function loadAdder(assets: Fetcher): Promise<Adder> {
   await initBackend();
-  const [json, metrics] = await Promise.all([
-    fetchAsset(assets, MODEL_PATHS.model).then((r) => r.json<tf.io.ModelJSON>()),
+  const [modelBytes, metrics] = await Promise.all([
+    fetchAsset(assets, MODEL_PATHS.model).then((r) => r.arrayBuffer()),
     fetchAsset(assets, MODEL_PATHS.metrics).then(async (r) => readMetrics(await r.json())),
   ]);
-  const modelUrl = new URL(MODEL_PATHS.model, ASSET_ORIGIN);
-  const artifacts = await tf.io.getModelArtifactsForJSON(json, async (manifest) => {
-    const specs = manifest.flatMap((group) => group.weights);
-    const buffers = await Promise.all(
-      manifest
-        .flatMap((group) => group.paths)
-        .map(async (file) => (await fetchAsset(assets, new URL(file, modelUrl).pathname)).arrayBuffer()),
-    );
-    return [specs, buffers.length === 1 ? buffers[0] : buffers];
-  });
-  const model = await tfl.loadLayersModel(tf.io.fromMemory(artifacts));
-  let shape: AdderShape;
+  let json: unknown;
   try {
-    shape = checkShape(model, metrics.config.digits);
-  } catch (error) {
-    model.dispose(); // A later attempt loads it again.
-    throw error;
+    json = JSON.parse(new TextDecoder().decode(modelBytes));
+  } catch {
+    throw new Error(`${MODEL_PATHS.model} is not valid JSON`);
   }
+  const modelUrl = new URL(MODEL_PATHS.model, ASSET_ORIGIN);
+  const buffers = await Promise.all(
+    weightPaths(json).map(async (file) => (await fetchAsset(assets, new URL(file, modelUrl).pathname)).arrayBuffer()),
+  );
+  const weights = parseWeights(json, buffers);
+  if (weights.digits !== metrics.config.digits) {
+    throw new Error(
+      `${MODEL_PATHS.model} is a ${weights.digits}-digit model but ${MODEL_PATHS.metrics} describes a ${metrics.config.digits}-digit one`,
+    );
+  }
+  const shape = adderShape(weights.digits, weights.units);
+  const forward = new AdderForward(weights);
   return {
     digits: shape.digits,
-    info: describe(model, shape, metrics),
-    predictSums: (sums) => predict(model, shape, sums),
+    info: describe(shape, metrics),
+    version: await digest([modelBytes, ...buffers]),
+    predictSums: (sums) => predict(forward, shape, sums),
   };
+}
+
+/** The first 16 hex digits of the SHA-256 of the files, in order. */
+async function digest(files: ArrayBuffer[]): Promise<string> {
+  const total = files.reduce((n, f) => n + f.byteLength, 0);
+  const all = new Uint8Array(total);
+  let offset = 0;
+  for (const f of files) {
+    all.set(new Uint8Array(f), offset);
+    offset += f.byteLength;
+  }
+  const hash = new Uint8Array(await crypto.subtle.digest('SHA-256', all));
+  return Array.from(hash.subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 async function fetchAsset(assets: Fetcher, path: string): Promise<Response> {
@@ -173,63 +183,31 @@ async function fetchAsset(assets: Fetcher, path: string): Promise<Response> {
   return response;
 }
 
-/** The model must read and write exactly what the codec produces for the digits it was trained for. */
-function checkShape(model: tfl.LayersModel, digits: number): AdderShape {
-  const shape = adderShape(digits);
-  const expected = {
-    input: [null, shape.inputLength, shape.vocabularySize],
-    output: [null, shape.outputLength, shape.vocabularySize],
-  };
-  const actual = { input: model.inputs[0].shape, output: model.outputs[0].shape };
-  if (JSON.stringify(actual) !== JSON.stringify(expected)) {
-    throw new Error(
-      `the model's input and output shapes ${JSON.stringify(actual)} are not those of a ${digits}-digit adder ${JSON.stringify(expected)}`,
-    );
-  }
-  return shape;
-}
-
-function predict(model: tfl.LayersModel, shape: AdderShape, sums: readonly Sum[]): Prediction[] {
-  if (sums.length === 0) return [];
-  const rows = sums.map(({ a, b }) => encodeQuery(a, b, shape.digits));
-  const output = tf.tidy(() => model.predict(oneHotBatch(rows, shape.inputLength)) as tf.Tensor3D);
-  let p: Float32Array;
-  try {
-    p = output.dataSync() as Float32Array;
-  } finally {
-    output.dispose();
-  }
+function predict(forward: AdderForward, shape: AdderShape, sums: readonly Sum[]): Prediction[] {
+  const { indices, probabilities } = forward.predict(sums);
   return sums.map((_sum, r) => {
-    const indices: number[] = [];
+    const chosen = indices.subarray(r * shape.outputLength, (r + 1) * shape.outputLength);
     const positions: CharacterProbability[] = [];
     let confidence = 1;
-    for (let t = 0; t < shape.outputLength; t++) {
-      const row = (r * shape.outputLength + t) * VOCABULARY_SIZE;
-      let best = 0;
-      for (let k = 1; k < VOCABULARY_SIZE; k++) if (p[row + k] > p[row + best]) best = k;
-      indices.push(best);
-      positions.push({ char: VOCABULARY[best], probability: p[row + best] });
-      confidence *= p[row + best];
-    }
-    return { answer: decodeAnswer(indices), confidence, positions };
+    chosen.forEach((index, t) => {
+      const probability = probabilities[(r * shape.outputLength + t) * VOCABULARY_SIZE + index];
+      positions.push({ char: VOCABULARY[index], probability });
+      confidence *= probability;
+    });
+    return { answer: decodeAnswer(chosen), confidence, positions };
   });
 }
 
-function describe(model: tfl.LayersModel, shape: AdderShape, metrics: TrainingMetrics): ModelInfo {
+function describe(shape: AdderShape, metrics: TrainingMetrics): ModelInfo {
   const { test } = metrics;
   return {
-    name: model.name,
+    name: 'adder',
     digits: shape.digits,
     vocabulary: VOCABULARY,
     inputLength: shape.inputLength,
     outputLength: shape.outputLength,
-    layers: model.layers.map((layer) => ({
-      name: layer.name,
-      type: layer.getClassName(),
-      outputShape: layer.outputShape as (number | null)[],
-      parameters: layer.countParams(),
-    })),
-    parameters: model.countParams(),
+    layers: layerSummaries(shape),
+    parameters: parameterCount(shape.units),
     training: {
       recipe: metrics.config,
       epochsDone: metrics.epochsDone,

@@ -9,7 +9,8 @@
  * a forget-gate bias initialised to one.
  *
  * tfjs-layers calls chained tensor methods (`t.flatten()`): the importer must register them, as
- * `@tensorflow/tfjs` does in Node and `src/tf.ts` does in the Worker.
+ * `@tensorflow/tfjs` does for training in Node (train/backend.ts). The Worker does not use this
+ * module: it serves through `src/forward.ts`.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';

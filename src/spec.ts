@@ -36,7 +36,27 @@ export function adderShape(digits: number, units = HIDDEN_UNITS): AdderShape {
 
 /** Number of trainable parameters of the model for any number of digits (205,324 for 128 units). */
 export function parameterCount(units = HIDDEN_UNITS, vocabularySize = VOCABULARY_SIZE): number {
-  const lstm = (inputDim: number) => 4 * units * (inputDim + units + 1);
-  return lstm(vocabularySize) + lstm(units) + (units + 1) * vocabularySize;
+  const shape = { ...adderShape(1, units), vocabularySize };
+  return layerSummaries(shape).reduce((n, layer) => n + layer.parameters, 0);
 }
 
+
+export interface LayerSummary {
+  name: string;
+  type: string;
+  /** Output shape; the batch dimension is null. */
+  outputShape: (number | null)[];
+  parameters: number;
+}
+
+/** The layers as Keras's `model.summary()` lists them: name, class, output shape and parameters. */
+export function layerSummaries(shape: AdderShape): LayerSummary[] {
+  const { units, outputLength, vocabularySize } = shape;
+  const lstm = (inputDim: number) => 4 * units * (inputDim + units + 1);
+  return [
+    { name: LAYER_NAMES.encoder, type: 'LSTM', outputShape: [null, units], parameters: lstm(vocabularySize) },
+    { name: LAYER_NAMES.repeat, type: 'RepeatVector', outputShape: [null, outputLength, units], parameters: 0 },
+    { name: LAYER_NAMES.decoder, type: 'LSTM', outputShape: [null, outputLength, units], parameters: lstm(units) },
+    { name: LAYER_NAMES.output, type: 'Dense', outputShape: [null, outputLength, vocabularySize], parameters: (units + 1) * vocabularySize },
+  ];
+}

@@ -1,6 +1,6 @@
 /// <reference types="emscripten" />
 /**
- * TensorFlow.js for the Worker: tfjs-core and tfjs-layers on the WASM backend (SIMD, one thread).
+ * TensorFlow.js for the Worker: tfjs-core on the WASM backend (SIMD, one thread).
  *
  * workerd refuses to compile WebAssembly from bytes at run time, which is how the backend's own
  * `init()` loads its binary. Instead the SIMD binary is imported as a module that wrangler compiles
@@ -12,7 +12,6 @@
  * Importing the backend package registers its kernels and a `'wasm'` backend factory that would
  * compile from bytes; that factory is replaced, the kernels stay registered under `'wasm'`.
  */
-import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import createWasmModule, { type BackendWasmModule } from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm.js';

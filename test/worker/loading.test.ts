@@ -64,7 +64,7 @@ describe('loading the model', () => {
     expect(responses.map((r) => r.status)).toEqual([200, 200, 200]);
     expectModelAnswer((await responses[0].json()) as SumResult, '535+61');
     expectModelAnswer((await responses[1].json()) as SumResult, '7+5');
-    expect(await responses[2].json()).toEqual({ status: 'ok', backend: 'wasm', model: true, tensors: 8 });
+    expect(await responses[2].json()).toEqual({ status: 'ok', backend: 'wasm', model: true, tensors: expect.any(Number) });
     await call('/model');
     expect(loads).toBe(4);
   });
