@@ -17,8 +17,16 @@ import { backendName, tensorCount } from './tf';
 
 /** Most queries in one `POST /add`. */
 export const MAX_BATCH = 1000;
-/** Largest `POST /add` body, in bytes: 1000 queries of up to 64 characters with JSON quoting fit. */
-export const MAX_BODY_BYTES = 64 * 1024;
+/**
+ * Largest `POST /add` body, in bytes: `MAX_BATCH` queries of `MAX_QUERY_LENGTH` characters fit, even
+ * pretty-printed (about 72,000 bytes; 64 KiB did not).
+ */
+export const MAX_BODY_BYTES = 80 * 1024;
+/**
+ * Deepest nesting of arrays and objects in a `POST /add` body (`{"queries": ["1+1"]}` is 2). Items
+ * are echoed back, and serialising a value nested thousands deep overflows the stack.
+ */
+export const MAX_BODY_DEPTH = 32;
 
 /** The methods each API path answers, for the `Allow` header of a 405. */
 const ALLOWED_METHODS = {
@@ -61,6 +69,19 @@ function sumResult(sum: Sum, prediction: Prediction): SumResult {
     expected,
     correct: prediction.answer === expected,
   };
+}
+
+/** How deeply arrays and objects nest in a parsed JSON value (`"x"` is 0, `[]` is 1), without recursion; stops past `limit`. */
+function nestingDepth(value: unknown, limit: number): number {
+  let deepest = 0;
+  const pending: [unknown, number][] = [[value, 1]];
+  while (pending.length > 0 && deepest <= limit) {
+    const [node, depth] = pending.pop()!;
+    if (typeof node !== 'object' || node === null) continue;
+    deepest = Math.max(deepest, depth);
+    for (const child of Object.values(node)) pending.push([child, depth + 1]);
+  }
+  return deepest;
 }
 
 /** The API's routes; `adders` provides the model (loaded once per isolate in the Worker). */
@@ -116,6 +137,9 @@ export function createApi(adders: AdderSource): Hono<AppEnv> {
         body = await c.req.json();
       } catch {
         throw new ApiError(400, 'invalid_json', `The body is not valid JSON. Send ${shape}.`);
+      }
+      if (nestingDepth(body, MAX_BODY_DEPTH) > MAX_BODY_DEPTH) {
+        throw new ApiError(400, 'invalid_body', `The body nests arrays and objects more than ${MAX_BODY_DEPTH} levels deep. Send ${shape}.`);
       }
       const queries: unknown = typeof body === 'object' && body !== null ? (body as { queries?: unknown }).queries : undefined;
       if (!Array.isArray(queries)) {
