@@ -60,6 +60,8 @@ export interface TrainingMetrics {
 /** Everything `GET /model` reports. */
 export interface ModelInfo {
   name: string;
+  /** A hash of the model files; also the ETag prefix of `GET /add` answers. */
+  version: string;
   digits: number;
   vocabulary: string;
   inputLength: number;
@@ -156,10 +158,11 @@ export async function loadAdder(assets: Fetcher): Promise<Adder> {
   }
   const shape = adderShape(weights.digits, weights.units);
   const forward = new AdderForward(weights);
+  const version = await digest([modelBytes, ...buffers]);
   return {
     digits: shape.digits,
-    info: describe(shape, metrics),
-    version: await digest([modelBytes, ...buffers]),
+    info: describe(shape, metrics, version),
+    version,
     predictSums: (sums) => predict(forward, shape, sums),
   };
 }
@@ -198,10 +201,11 @@ function predict(forward: AdderForward, shape: AdderShape, sums: readonly Sum[])
   });
 }
 
-function describe(shape: AdderShape, metrics: TrainingMetrics): ModelInfo {
+function describe(shape: AdderShape, metrics: TrainingMetrics, version: string): ModelInfo {
   const { test } = metrics;
   return {
     name: 'adder',
+    version,
     digits: shape.digits,
     vocabulary: VOCABULARY,
     inputLength: shape.inputLength,

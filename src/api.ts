@@ -5,7 +5,7 @@
  * beside it. Errors are thrown as `ApiError`s (or the codec's `QueryError`s) and shaped by
  * `src/errors.ts`.
  */
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { accepts } from 'hono/accepts';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
@@ -14,6 +14,20 @@ import type { AppEnv } from './bindings';
 import { formatSum, parseSum, QueryError, type Sum } from './codec';
 import { ApiError, type ErrorBody, errorResponse, toApiError } from './errors';
 import { backendName, tensorCount } from './tf';
+import { ANSWER_MAX_AGE_SECONDS, answerCacheKey, answerEtag, matchesEtag, openAnswerCache } from './cache';
+
+/** Lets `work` finish after the response; awaits it where there is no execution context (`app.fetch` without one). */
+async function afterResponse(c: Context<AppEnv>, work: Promise<unknown>): Promise<void> {
+  let waitUntil: ((work: Promise<unknown>) => void) | undefined;
+  try {
+    const context = c.executionCtx;
+    waitUntil = (w) => context.waitUntil(w);
+  } catch {
+    // Hono throws when the app was called without an execution context.
+  }
+  if (waitUntil) waitUntil(work);
+  else await work;
+}
 
 /** Most queries in one `POST /add`. */
 export const MAX_BATCH = 1000;
@@ -105,11 +119,29 @@ export function createApi(adders: AdderSource): Hono<AppEnv> {
     }
     const adder = await adders(c.env.ASSETS);
     const sum = parseSum(q, adder.digits);
-    const [prediction] = adder.predictSums([sum]);
-    c.header('Vary', 'Accept');
     const type = accepts(c, { header: 'Accept', supports: ['application/json', 'text/plain'], default: 'application/json' });
-    if (type === 'text/plain') return c.text(`${prediction.answer}\n`);
-    return c.json(sumResult(sum, prediction));
+    const representation = type === 'text/plain' ? 'text' : 'json';
+    const etag = answerEtag(adder.version, representation);
+    const headers = { ETag: etag, 'Cache-Control': `public, max-age=${ANSWER_MAX_AGE_SECONDS}`, Vary: 'Accept' };
+    if (matchesEtag(c.req.header('If-None-Match'), etag)) return c.body(null, 304, headers);
+
+    const cache = await openAnswerCache();
+    const key = answerCacheKey(new URL(c.req.url).origin, formatSum(sum.a, sum.b), representation, adder.version);
+    const hit = await cache?.match(key);
+    if (hit) {
+      const response = new Response(hit.body, hit);
+      response.headers.set('X-Cache', 'hit');
+      return response;
+    }
+    const [prediction] = adder.predictSums([sum]);
+    const response =
+      representation === 'text' ? c.text(`${prediction.answer}\n`, 200, headers) : c.json(sumResult(sum, prediction), 200, headers);
+    if (cache) {
+      const stored = cache.put(key, response.clone());
+      await afterResponse(c, stored.catch(() => {})); // A failed cache write only costs a later recomputation.
+    }
+    response.headers.set('X-Cache', 'miss');
+    return response;
   });
 
   api.post(
