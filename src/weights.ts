@@ -79,16 +79,23 @@ export function parseWeights(modelJson: unknown, buffers: ArrayBuffer[]): AdderW
   if (json?.format !== 'layers-model') throw new ModelFormatError('model.json is not a TensorFlow.js Layers model');
   const digits = digitsOf(json);
   const specs = json.weightsManifest!.flatMap((group) => group.weights ?? []);
-  const total = buffers.reduce((n, b) => n + b.byteLength, 0);
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const buffer of buffers) {
-    bytes.set(new Uint8Array(buffer), offset);
-    offset += buffer.byteLength;
+  // One buffer is the usual case and is read in place; several are joined first.
+  let bytes: ArrayBuffer;
+  if (buffers.length === 1) {
+    bytes = buffers[0];
+  } else {
+    const joined = new Uint8Array(buffers.reduce((n, b) => n + b.byteLength, 0));
+    let at = 0;
+    for (const buffer of buffers) {
+      joined.set(new Uint8Array(buffer), at);
+      at += buffer.byteLength;
+    }
+    bytes = joined.buffer;
   }
+  const total = bytes.byteLength;
 
   const arrays = new Map<string, { shape: number[]; data: Float32Array }>();
-  offset = 0;
+  let offset = 0;
   for (const spec of specs) {
     if (spec.dtype !== 'float32' || spec.quantization !== undefined) {
       throw new ModelFormatError(`weight ${spec.name} is ${spec.dtype}${spec.quantization ? ', quantized' : ''}; float32 is expected`);
@@ -97,8 +104,8 @@ export function parseWeights(modelJson: unknown, buffers: ArrayBuffer[]): AdderW
     if (offset + size * 4 > total) {
       throw new ModelFormatError(`the weights file is ${total} bytes, too short for the weights model.json lists (truncated?)`);
     }
-    // Copy into an aligned array of its own: offsets in the file need not be multiples of 4.
-    const data = new Float32Array(bytes.slice(offset, offset + size * 4).buffer);
+    // float32 weights are packed back to back, so every offset is a multiple of 4 and a view will do.
+    const data = new Float32Array(bytes, offset, size);
     arrays.set(spec.name, { shape: spec.shape, data });
     offset += size * 4;
   }
@@ -115,8 +122,9 @@ export function parseWeights(modelJson: unknown, buffers: ArrayBuffer[]): AdderW
     if (entry.shape.join() !== shape.join()) {
       throw new ModelFormatError(`weight ${name} has shape [${entry.shape}], expected [${shape}]`);
     }
-    for (const x of entry.data) {
-      if (!Number.isFinite(x)) throw new ModelFormatError(`weight ${name} holds a value that is not finite`);
+    const data = entry.data;
+    for (let i = 0; i < data.length; i++) {
+      if (!Number.isFinite(data[i])) throw new ModelFormatError(`weight ${name} holds a value that is not finite`);
     }
     return entry.data;
   };
