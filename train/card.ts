@@ -140,12 +140,14 @@ export function curvesSvg(state: RunState): string {
   };
   const left1 = pad.left;
   const left2 = pad.left + panel + 48 + pad.left / 2;
+  // Bottom right of the accuracy panel, where the curves have long since risen.
+  const lx = left2 - pad.left / 2 + 8 + panel - 140;
   const legend = [
     ['#1f77b4', '', 'train'],
     ['#ff7f0e', '', 'validation'],
     ['#2ca02c', '4 3', 'validation exact match'],
   ]
-    .map(([color, dash, label], i) => `<line x1="${left2 + 8}" x2="${left2 + 28}" y1="${pad.top + h - 52 + i * 16}" y2="${pad.top + h - 52 + i * 16}" stroke="${color}" stroke-width="2"${dash ? ` stroke-dasharray="${dash}"` : ''}/><text x="${left2 + 32}" y="${pad.top + h - 48 + i * 16}">${label}</text>`)
+    .map(([color, dash, label], i) => `<line x1="${lx}" x2="${lx + 20}" y1="${pad.top + h - 52 + i * 16}" y2="${pad.top + h - 52 + i * 16}" stroke="${color}" stroke-width="2"${dash ? ` stroke-dasharray="${dash}"` : ''}/><text x="${lx + 24}" y="${pad.top + h - 48 + i * 16}">${label}</text>`)
     .join('');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">
 <rect width="100%" height="100%" fill="white"/>
