@@ -11,7 +11,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import type { AdderSource, Prediction } from './adder';
 import type { AppEnv } from './bindings';
-import { formatSum, parseSum, QueryError, type Sum } from './codec';
+import { DEFAULT_DIGITS, formatSum, parseSum, QueryError, type Sum } from './codec';
 import { ApiError, type ErrorBody, errorResponse, toApiError } from './errors';
 import { backendName, tensorCount } from './tf';
 import { ANSWER_MAX_AGE_SECONDS, answerCacheKey, answerEtag, matchesEtag, openAnswerCache } from './cache';
@@ -117,8 +117,11 @@ export function createApi(adders: AdderSource): Hono<AppEnv> {
     if (q === undefined) {
       throw new ApiError(400, 'missing_query', `The query parameter "q" is missing. Send a sum of two whole numbers, ${EXAMPLE}.`);
     }
+    // The query is checked before the model is needed, so a bad one is a 400 even while the model
+    // is unavailable; a model for other than the default digits checks it again.
+    let sum = parseSum(q, DEFAULT_DIGITS);
     const adder = await adders(c.env.ASSETS);
-    const sum = parseSum(q, adder.digits);
+    if (adder.digits !== DEFAULT_DIGITS) sum = parseSum(q, adder.digits);
     const type = accepts(c, { header: 'Accept', supports: ['application/json', 'text/plain'], default: 'application/json' });
     const representation = type === 'text/plain' ? 'text' : 'json';
     const etag = answerEtag(adder.version, representation);

@@ -93,6 +93,12 @@ describe('a deployment without the model files', () => {
     await expectUnavailable(noModel, /model\.json.*404/);
   });
 
+  it('still refuses a bad query with its own 400, as the query is checked before the model is needed', async () => {
+    const response = await noModel.get('/add?q=5-3');
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as ErrorReply).error.code).toBe('invalid_character');
+  });
+
   it('still serves the page, which says the model is unavailable', async () => {
     const page = await browser.newPage();
     try {
