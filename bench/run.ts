@@ -129,8 +129,13 @@ async function main(): Promise<void> {
     const count = scale(3000);
     await load(() => `${origin}/health`, 100, 10);
     const add = await load(() => `${origin}/add?q=${random()}+${random()}`, count, 50);
+    const repeat = await load(() => `${origin}/add?q=535+61`, count, 50);
     const health = await load(() => `${origin}/health`, count, 50);
-    row('HTTP GET /add, 50 concurrent', `${Math.round(add.rps)} req/s, p50 ${ms(add.p50)}, p99 ${ms(add.p99)}`, `${Math.round(health.rps)} req/s, p50 ${ms(health.p50)}, p99 ${ms(health.p99)} GET /health`, add.unexpected + health.unexpected ? `${add.unexpected + health.unexpected} non-200!` : '');
+    const figures = (r: Awaited<ReturnType<typeof load>>) => `${Math.round(r.rps)} req/s, p50 ${ms(r.p50)}, p99 ${ms(r.p99)}`;
+    const baseline = `${figures(health)} GET /health`;
+    const failed = add.unexpected + repeat.unexpected + health.unexpected;
+    row('HTTP GET /add, distinct sums (cache misses), 50 concurrent', figures(add), baseline, failed ? `${failed} non-200!` : '');
+    row('HTTP GET /add, one repeated sum (cache hits), 50 concurrent', figures(repeat), baseline);
   } finally {
     await worker.dispose();
   }
