@@ -109,6 +109,9 @@ const MODEL_PATHS = {
   metrics: '/model/metrics.json',
 } as const;
 
+/** The weights file `npm run train` writes beside model.json. */
+const USUAL_WEIGHTS_FILE = 'weights.bin';
+
 // The assets binding serves by path; the host of the URL is not looked at.
 const ASSET_ORIGIN = 'https://assets.invalid';
 
@@ -135,10 +138,17 @@ export function lazyAdder(load: AdderSource = loadAdder): AdderSource {
 
 /** Initialises the backend and loads the model and its metrics from the static assets. */
 export async function loadAdder(assets: Fetcher): Promise<Adder> {
-  await initBackend();
+  const modelUrl = new URL(MODEL_PATHS.model, ASSET_ORIGIN);
+  const weightsPath = (file: string) => new URL(file, modelUrl).pathname;
+  // The weights file training writes is fetched at once, beside model.json, rather than after it:
+  // a fresh isolate then waits for one round of asset reads instead of two. model.json still
+  // decides which files are read.
+  const usual = fetchAsset(assets, weightsPath(USUAL_WEIGHTS_FILE)).then((r) => r.arrayBuffer());
+  usual.catch(() => {}); // Not every model has it; its error, if it matters, is raised below.
   const [modelBytes, metrics] = await Promise.all([
     fetchAsset(assets, MODEL_PATHS.model).then((r) => r.arrayBuffer()),
     fetchAsset(assets, MODEL_PATHS.metrics).then(async (r) => readMetrics(await r.json())),
+    initBackend(),
   ]);
   let json: unknown;
   try {
@@ -146,9 +156,10 @@ export async function loadAdder(assets: Fetcher): Promise<Adder> {
   } catch {
     throw new Error(`${MODEL_PATHS.model} is not valid JSON`);
   }
-  const modelUrl = new URL(MODEL_PATHS.model, ASSET_ORIGIN);
   const buffers = await Promise.all(
-    weightPaths(json).map(async (file) => (await fetchAsset(assets, new URL(file, modelUrl).pathname)).arrayBuffer()),
+    weightPaths(json).map(async (file) =>
+      file === USUAL_WEIGHTS_FILE ? usual : (await fetchAsset(assets, weightsPath(file))).arrayBuffer(),
+    ),
   );
   const weights = parseWeights(json, buffers);
   if (weights.digits !== metrics.config.digits) {
