@@ -41,7 +41,7 @@ export const REFERENCE_RECIPE: TrainConfig = {
   validationSplit: 0.1,
   freshData: false,
   seed: 1,
-  engine: 'fit',
+  engine: 'fast',
   export: 'last',
 };
 

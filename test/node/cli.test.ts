@@ -45,7 +45,8 @@ const tiny = (name: string, epochs = 1) => [
 
 describe('npm run train', () => {
   it('trains a tiny model and writes every file it promises', async () => {
-    const { code, stderr } = await run(tiny('smoke'));
+    // The stock model.fit engine here; the other tests run the default, fast one.
+    const { code, stderr } = await run([...tiny('smoke'), '--engine', 'fit']);
     expect(stderr).toMatch(/epoch 1\/1: loss [0-9.]+ acc [0-9.]+ \| val_loss [0-9.]+ val_acc [0-9.]+ val_exact [0-9.]+/);
     expect(code).toBe(0);
     const out = path.join(work, 'smoke', 'model');
@@ -55,7 +56,7 @@ describe('npm run train', () => {
     const metrics = JSON.parse(await readFile(path.join(out, 'metrics.json'), 'utf8')) as Metrics;
     expect(metrics.parameters).toBe(205324);
     expect(metrics.history).toHaveLength(1);
-    expect(metrics.history[0]).toMatchObject({ epoch: 1, batchSize: 32, learningRate: 0.001, samples: 360 });
+    expect(metrics.history[0]).toMatchObject({ epoch: 1, batchSize: 32, learningRate: 0.001, samples: 360, engine: 'fit' });
     expect(metrics.test.count).toBe(50);
     expect(metrics.test.exactMatch).toBeGreaterThanOrEqual(0);
     const card = await readFile(path.join(out, 'MODEL_CARD.md'), 'utf8');
