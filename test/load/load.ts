@@ -12,6 +12,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { unstable_startWorker } from 'wrangler';
+import { mulberry32 as prng } from '../../train/data';
 
 const { values: flags } = parseArgs({
   options: {
@@ -30,18 +31,6 @@ function positive(name: keyof typeof flags): number {
   const value = Number(flags[name]);
   if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} must be a positive integer, not ${flags[name]}`);
   return value;
-}
-
-/** mulberry32: a seeded 32-bit PRNG, so that a run's request mix can be repeated. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
 }
 
 interface Probe {
