@@ -18,14 +18,13 @@ import { ANSWER_MAX_AGE_SECONDS, answerCacheKey, answerEtag, matchesEtag, openAn
 
 /** Lets `work` finish after the response; awaits it where there is no execution context (`app.fetch` without one). */
 async function afterResponse(c: Context<AppEnv>, work: Promise<unknown>): Promise<void> {
-  let waitUntil: ((work: Promise<unknown>) => void) | undefined;
+  let context: { waitUntil(promise: Promise<unknown>): void } | undefined;
   try {
-    const context = c.executionCtx;
-    waitUntil = (w) => context.waitUntil(w);
+    context = c.executionCtx;
   } catch {
     // Hono throws when the app was called without an execution context.
   }
-  if (waitUntil) waitUntil(work);
+  if (context) context.waitUntil(work);
   else await work;
 }
 
