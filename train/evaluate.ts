@@ -23,15 +23,6 @@ export interface Score {
   count: number;
 }
 
-/** One sum's prediction: the decoded answer and, per output position, the chosen index and its probability. */
-export interface Prediction {
-  a: number;
-  b: number;
-  answer: string;
-  indices: Uint8Array;
-  probabilities: Float32Array;
-}
-
 /** Encodes a set of sums as one-hot model inputs `[n, queryLength, 12]`. */
 export function queryTensor(pairs: Pairs, digits: number): tf.Tensor3D {
   const rows = Array.from(pairs.a, (a, i) => encodeQuery(a, pairs.b[i], digits));
@@ -81,23 +72,10 @@ function forEachPrediction(
   }
 }
 
-/** Loss, per-character accuracy and exact match of `model` on `pairs`. */
+/** Loss, per-character accuracy and exact match of `model` on `pairs` (what validation reports). */
 export function score(model: tfl.LayersModel, pairs: Pairs, digits: number): Score {
-  let loss = 0;
-  let rightChars = 0;
-  let rightSums = 0;
-  const steps = answerLength(digits);
-  forEachPrediction(model, pairs, digits, (_i, predicted, target, targetProbability) => {
-    let allRight = true;
-    for (let t = 0; t < steps; t++) {
-      loss -= Math.log(Math.min(Math.max(targetProbability[t], EPSILON), 1 - EPSILON));
-      if (predicted[t] === target[t]) rightChars++;
-      else allRight = false;
-    }
-    if (allRight) rightSums++;
-  });
-  const n = pairsLength(pairs);
-  return { loss: loss / (n * steps), accuracy: rightChars / (n * steps), exactMatch: rightSums / n, count: n };
+  const { loss, accuracy, exactMatch, count } = evaluate(model, pairs, digits, 0);
+  return { loss, accuracy, exactMatch, count };
 }
 
 export interface Bucket {
@@ -122,19 +100,24 @@ export interface Evaluation extends Score {
   mistakeCount: number;
 }
 
-/** The full report on the held-out test set. */
+/** The full report on a set of sums, in one pass of the model over it. */
 export function evaluate(model: tfl.LayersModel, pairs: Pairs, digits: number, showMistakes = 10): Evaluation {
-  const base = score(model, pairs, digits);
   const steps = answerLength(digits);
+  let loss = 0;
+  let rightChars = 0;
   const lengths = new Map<string, { count: number; chars: number; sums: number }>();
   const carries = new Map<string, { count: number; chars: number; sums: number }>();
   const mistakes: Mistake[] = [];
   let mistakeCount = 0;
-  forEachPrediction(model, pairs, digits, (i, predicted, target, _tp, best) => {
+  forEachPrediction(model, pairs, digits, (i, predicted, target, targetProbability, best) => {
     const a = pairs.a[i];
     const b = pairs.b[i];
     let chars = 0;
-    for (let t = 0; t < steps; t++) if (predicted[t] === target[t]) chars++;
+    for (let t = 0; t < steps; t++) {
+      loss -= Math.log(Math.min(Math.max(targetProbability[t], EPSILON), 1 - EPSILON));
+      if (predicted[t] === target[t]) chars++;
+    }
+    rightChars += chars;
     const right = chars === steps;
     const la = String(a).length;
     const lb = String(b).length;
@@ -166,5 +149,15 @@ export function evaluate(model: tfl.LayersModel, pairs: Pairs, digits: number, s
         .sort(([x], [y]) => x.localeCompare(y, 'en', { numeric: true }))
         .map(([key, v]) => [key, { count: v.count, accuracy: v.chars / (v.count * steps), exactMatch: v.sums / v.count }]),
     );
-  return { ...base, byLengths: buckets(lengths), byCarries: buckets(carries), mistakes, mistakeCount };
+  const n = pairsLength(pairs);
+  return {
+    loss: loss / (n * steps),
+    accuracy: rightChars / (n * steps),
+    exactMatch: (n - mistakeCount) / n,
+    count: n,
+    byLengths: buckets(lengths),
+    byCarries: buckets(carries),
+    mistakes,
+    mistakeCount,
+  };
 }
