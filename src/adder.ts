@@ -8,6 +8,7 @@
  */
 import { decodeAnswer, type Sum, VOCABULARY, VOCABULARY_SIZE } from './codec';
 import { AdderForward } from './forward';
+import type { Bucket, TestReport } from './report';
 import { adderShape, type AdderShape, type LayerSummary, layerSummaries, parameterCount } from './spec';
 
 export type { LayerSummary };
@@ -30,13 +31,6 @@ export interface Prediction {
   positions: CharacterProbability[];
 }
 
-/** Accuracy over one group of test sums (by operand lengths or by carries). */
-export interface Bucket {
-  count: number;
-  accuracy: number;
-  exactMatch: number;
-}
-
 /** The parts of `metrics.json` (train/train.ts `Metrics`) that the service reports. */
 export interface TrainingMetrics {
   /** The training configuration (train/train.ts `TrainConfig`), passed on as written. */
@@ -45,16 +39,7 @@ export interface TrainingMetrics {
   epochsDone: number;
   bestEpoch: number;
   exported: { epoch: number; weights: string };
-  test: {
-    loss: number;
-    accuracy: number;
-    exactMatch: number;
-    count: number;
-    byLengths: Record<string, Bucket>;
-    byCarries: Record<string, Bucket>;
-    mistakes: { query: string; expected: string; answer: string; confidence: number }[];
-    mistakeCount: number;
-  };
+  test: TestReport;
 }
 
 /** Everything `GET /model` reports. */

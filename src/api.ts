@@ -210,8 +210,12 @@ export function createApi(adders: AdderSource): Hono<AppEnv> {
     try {
       await adders(c.env.ASSETS);
     } catch (error) {
-      const { code, message } = toApiError(error);
-      return c.json({ status: 'unavailable', backend: backendName(), model: false, tensors: tensorCount(), error: { code, message } }, 503);
+      const { code, message, status, headers } = toApiError(error);
+      return c.json(
+        { status: 'unavailable', backend: backendName(), model: false, tensors: tensorCount(), error: { code, message } },
+        status,
+        headers,
+      );
     }
     return c.json({ status: 'ok', backend: backendName(), model: true, tensors: tensorCount() });
   });

@@ -49,11 +49,17 @@ export function errorResponse(c: Context<AppEnv>, error: ApiError): Response {
   return c.json(errorBody(error.code, error.message), error.status, error.headers);
 }
 
+/**
+ * Sent with every 503: the next request tries to load the model again, so a client may come back
+ * soon; nothing on the way may keep the failure.
+ */
+export const UNAVAILABLE_HEADERS: Readonly<Record<string, string>> = { 'Retry-After': '5', 'Cache-Control': 'no-store' };
+
 /** The API error that an exception stands for: the codec's and loader's errors map to 400 and 503. */
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   if (error instanceof QueryError) return new ApiError(400, error.code, error.message);
-  if (error instanceof AdderLoadError) return new ApiError(503, 'model_unavailable', error.message);
+  if (error instanceof AdderLoadError) return new ApiError(503, 'model_unavailable', error.message, UNAVAILABLE_HEADERS);
   return new ApiError(500, 'internal_error', 'Something went wrong on the server. Please try again.');
 }
 

@@ -7,21 +7,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { answerLength, decodeAnswer, encodeAnswer, encodeQuery, formatSum, queryLength, VOCABULARY_SIZE } from '../src/codec';
 import { oneHotBatch } from '../src/architecture';
+import type { Bucket, Mistake, Score, TestReport } from '../src/report';
 import { carryCount, type Pairs, pairsLength, slicePairs } from './data';
+
+export type { Bucket, Mistake, Score };
 
 /** Keras clips probabilities to [1e-7, 1 - 1e-7] in categorical cross-entropy. */
 const EPSILON = 1e-7;
 const PREDICT_BATCH = 1024;
-
-export interface Score {
-  /** Mean categorical cross-entropy per output position, as Keras reports `loss`. */
-  loss: number;
-  /** Fraction of output positions (padding included) predicted right: Keras's `accuracy`. */
-  accuracy: number;
-  /** Fraction of sums whose whole answer is right. */
-  exactMatch: number;
-  count: number;
-}
 
 /** Encodes a set of sums as one-hot model inputs `[n, queryLength, 12]`. */
 export function queryTensor(pairs: Pairs, digits: number): tf.Tensor3D {
@@ -78,27 +71,8 @@ export function score(model: tfl.LayersModel, pairs: Pairs, digits: number): Sco
   return { loss, accuracy, exactMatch, count };
 }
 
-export interface Bucket {
-  count: number;
-  accuracy: number;
-  exactMatch: number;
-}
-
-export interface Mistake {
-  query: string;
-  expected: string;
-  answer: string;
-  confidence: number;
-}
-
-export interface Evaluation extends Score {
-  /** Keyed `"la+lb"`: digits of the longer and the shorter operand, e.g. `"5+3"`. */
-  byLengths: Record<string, Bucket>;
-  /** Keyed by the number of carries in the column addition. */
-  byCarries: Record<string, Bucket>;
-  mistakes: Mistake[];
-  mistakeCount: number;
-}
+/** The full report on a set of sums (the shape `metrics.json` stores as `test`). */
+export type Evaluation = TestReport;
 
 /** The full report on a set of sums, in one pass of the model over it. */
 export function evaluate(model: tfl.LayersModel, pairs: Pairs, digits: number, showMistakes = 10): Evaluation {

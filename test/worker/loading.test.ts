@@ -40,6 +40,8 @@ describe('loading the model', () => {
   it('answers 503 with the reason while the model cannot be loaded, trying once for concurrent requests', async () => {
     const responses = await Promise.all(Array.from({ length: 5 }, (_, i) => call(`/add?q=${i}+1`)));
     for (const response of responses) {
+      expect(response.headers.get('Retry-After')).toBe('5');
+      expect(response.headers.get('Cache-Control')).toBe('no-store');
       const message = await expectError(response, 503, 'model_unavailable');
       expect(message).toContain('/model/model.json answered HTTP 500');
     }
@@ -50,6 +52,7 @@ describe('loading the model', () => {
   it('says why in /health, and tries again on every later request', async () => {
     const response = await call('/health');
     expect(response.status).toBe(503);
+    expect(response.headers.get('Retry-After')).toBe('5');
     const body = (await response.json()) as { status: string; model: boolean; error: { code: string; message: string } };
     expect(body).toMatchObject({ status: 'unavailable', model: false, error: { code: 'model_unavailable' } });
     expect(body.error.message).toContain('could not be loaded');
