@@ -27,17 +27,25 @@ function recipe(state: RunState): string {
     : `${c.trainingSize} distinct sums, the last ${percent(c.validationSplit, 0)} for validation`;
   const distinct = <T>(values: T[]) => [...new Set(values)].join(', ');
   const rates = distinct(state.history.map((m) => m.learningRate.toPrecision(2)));
-  return `Adam (beta1 0.9, beta2 0.999, epsilon 1e-7), learning rate ${rates} (per epoch in the table), batch ${distinct(state.history.map((m) => m.batchSize))}, ${state.epochsDone} epochs, ${data}, seed ${c.seed}, training engine ${distinct(state.history.map((m) => `\`${m.engine}\``))}`;
+  const skew = skewed(state)
+    ? `, of which a share (per epoch in the table: ${distinct(state.history.map(shareOf))}) with both operands of all ${c.digits} digits and the rest drawn as the reference draws them`
+    : '';
+  return `Adam (beta1 0.9, beta2 0.999, epsilon 1e-7), learning rate ${rates} (per epoch in the table), batch ${distinct(state.history.map((m) => m.batchSize))}, ${state.epochsDone} epochs, ${data}${skew}, seed ${c.seed}, training engine ${distinct(state.history.map((m) => `\`${m.engine}\``))}`;
 }
 
+const shareOf = (m: RunState['history'][number]) => m.fullLengthShare ?? 0;
+/** Whether any epoch drew more full-length sums than the reference. */
+const skewed = (state: RunState) => state.history.some((m) => shareOf(m) > 0);
+
 function historyTable(state: RunState): string {
+  const share = skewed(state);
   const rows = state.history.map(
     (m) =>
-      `| ${m.epoch} | ${fixed(m.trainLoss)} | ${fixed(m.trainAccuracy)} | ${fixed(m.validationLoss)} | ${fixed(m.validationAccuracy)} | ${fixed(m.validationExactMatch)} | ${m.learningRate.toPrecision(2)} |`,
+      `| ${m.epoch} | ${fixed(m.trainLoss)} | ${fixed(m.trainAccuracy)} | ${fixed(m.validationLoss)} | ${fixed(m.validationAccuracy)} | ${fixed(m.validationExactMatch)} | ${m.learningRate.toPrecision(2)} |${share ? ` ${shareOf(m)} |` : ''}`,
   );
   return [
-    '| Epochs | Train Loss | Train Accuracy | Validation Loss | Validation Accuracy | Validation Exact Match | Learning Rate |',
-    '|---:|---:|---:|---:|---:|---:|---:|',
+    `| Epochs | Train Loss | Train Accuracy | Validation Loss | Validation Accuracy | Validation Exact Match | Learning Rate |${share ? ' Full-length Share |' : ''}`,
+    `|---:|---:|---:|---:|---:|---:|---:|${share ? '---:|' : ''}`,
     ...rows,
   ].join('\n');
 }

@@ -35,6 +35,9 @@ Options:
   --training-size N      distinct sums generated, validation included (default ${REFERENCE_RECIPE.trainingSize})
   --validation-split X   fraction of them kept for validation (default ${REFERENCE_RECIPE.validationSplit})
   --fresh-data           draw new training sums every epoch (the validation sums stay fixed)
+  --full-length-share X  with --fresh-data, the fraction 0-1 of each epoch's training sums whose
+                         two operands both have all --digits digits, the hardest sums; the rest
+                         are drawn as the reference draws them (default 0, the reference)
   --seed N               seed of the data and the initial weights (default ${REFERENCE_RECIPE.seed})
   --engine E             how gradients are computed: fast (the default) gives the same loss and
                          gradients as fit, tfjs-layers' own model.fit, about 3.5x faster
@@ -44,8 +47,8 @@ Options:
   --out DIR              where the model is written (default ${DEFAULT_OUT})
   --checkpoint DIR       where the per-epoch checkpoint is kept (default ${DEFAULT_CHECKPOINT})
   --resume               continue the run in --checkpoint; only --epochs, --batch-size,
-                         --learning-rate, --schedule, --min-learning-rate, --engine and --export
-                         may differ from the run's settings
+                         --learning-rate, --schedule, --min-learning-rate, --full-length-share,
+                         --engine and --export may differ from the run's settings
   --overwrite            start a new run even though --checkpoint holds one
   --compare NAME=FILE    show the run whose metrics.json is FILE in the model card (repeatable)
   -h, --help             show this help
@@ -118,6 +121,7 @@ export function parseTrainArgs(argv: string[]): ParsedArgs {
         'training-size': { type: 'string' },
         'validation-split': { type: 'string' },
         'fresh-data': { type: 'boolean' },
+        'full-length-share': { type: 'string' },
         seed: { type: 'string' },
         engine: { type: 'string' },
         export: { type: 'string' },
@@ -146,6 +150,9 @@ export function parseTrainArgs(argv: string[]): ParsedArgs {
   if (v['training-size'] !== undefined) config.trainingSize = integer('training-size', v['training-size'], 2);
   if (v['validation-split'] !== undefined) config.validationSplit = real('validation-split', v['validation-split'], 0, 0.5);
   if (v['fresh-data']) config.freshData = true;
+  if (v['full-length-share'] !== undefined) {
+    config.fullLengthShare = real('full-length-share', v['full-length-share'], 0, 1, true);
+  }
   if (v.seed !== undefined) config.seed = integer('seed', v.seed, 0, 2 ** 32 - 1);
   if (v.engine !== undefined) config.engine = choice<Engine>('engine', v.engine, ENGINES);
   if (v.export !== undefined) config.export = choice('export', v.export, ['last', 'best'] as const);
@@ -183,6 +190,7 @@ export function parseTrainArgs(argv: string[]): ParsedArgs {
       throw new UsageError(`--resume continues the run as it was configured; it cannot change ${what}`);
     }
     if (v.overwrite) throw new UsageError('--resume and --overwrite contradict each other');
+    checkShare({ ...saved, ...config });
   } else {
     if (existsSync(path.join(checkpointDir, 'state.json')) && !v.overwrite) {
       throw new UsageError(
@@ -196,8 +204,16 @@ export function parseTrainArgs(argv: string[]): ParsedArgs {
   return { help: false, options };
 }
 
+/** A skewed share of full-length sums applies to fresh training data only. */
+function checkShare(config: TrainConfig): void {
+  if ((config.fullLengthShare ?? 0) > 0 && !config.freshData) {
+    throw new UsageError('--full-length-share skews the fresh training sums of each epoch; it needs a run with --fresh-data');
+  }
+}
+
 /** Rejects data configurations that cannot be generated, before any work starts. */
 function checkFeasible(config: TrainConfig): void {
+  checkShare(config);
   const validation = Math.round(config.trainingSize * config.validationSplit);
   if (validation < 1 || validation >= config.trainingSize) {
     throw new UsageError(

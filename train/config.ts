@@ -20,6 +20,12 @@ export interface TrainConfig {
   validationSplit: number;
   /** Draw a new training set every epoch instead of reusing one. */
   freshData: boolean;
+  /**
+   * With fresh data, the fraction of each epoch's training sums whose two operands both have all
+   * `digits` digits; the rest are drawn as the reference draws them. 0 (or absent, in runs from
+   * before it existed) is the reference's distribution. Validation and test sums are never skewed.
+   */
+  fullLengthShare?: number;
   seed: number;
   engine: Engine;
   /** Which weights to export at the end: the last epoch's, or the best by validation exact match. */
@@ -40,13 +46,17 @@ export const REFERENCE_RECIPE: TrainConfig = {
   trainingSize: 50000,
   validationSplit: 0.1,
   freshData: false,
+  fullLengthShare: 0,
   seed: 1,
   engine: 'fast',
   export: 'last',
 };
 
-/** The settings a resumed run may change: how long and how fast it trains, not what it trains on. */
+/**
+ * The settings a resumed run may change: how long and how fast it trains, and how its fresh
+ * training sums are weighted (a curriculum), but not its digits, seed, validation or test sets.
+ */
 export function resumableOverrides(config: Partial<TrainConfig>): Partial<TrainConfig> {
-  const keys = ['epochs', 'batchSize', 'learningRate', 'schedule', 'minLearningRate', 'engine', 'export'] as const;
+  const keys = ['epochs', 'batchSize', 'learningRate', 'schedule', 'minLearningRate', 'fullLengthShare', 'engine', 'export'] as const;
   return Object.fromEntries(keys.filter((k) => config[k] !== undefined).map((k) => [k, config[k]]));
 }

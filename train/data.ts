@@ -44,6 +44,12 @@ export function randomOperand(random: Random, digits: number): number {
   return randomInt(random, 10 ** length);
 }
 
+/** An operand with exactly `digits` digits, uniform over them (no leading zero, unless `digits` is 1). */
+export function fullLengthOperand(random: Random, digits: number): number {
+  const low = digits === 1 ? 0 : 10 ** (digits - 1);
+  return low + randomInt(random, 10 ** digits - low);
+}
+
 /** The key that identifies a pair regardless of order. Exact for operands below 10^7. */
 export function pairKey(a: number, b: number): number {
   return a < b ? a * 1e7 + b : b * 1e7 + a;
@@ -91,11 +97,16 @@ export interface DrawOptions {
   heldOut: boolean;
   /** Keys that must not be drawn (for example the validation set, when training data is fresh). */
   exclude?: ReadonlySet<number>;
+  /**
+   * The fraction of draws in which both operands have all `digits` digits; the others follow the
+   * reference. 0 (the default) draws exactly as the reference does, from the same random sequence.
+   */
+  fullLengthShare?: number;
 }
 
 /** Draws `count` distinct pairs. Throws if the request cannot be met. */
 export function drawPairs(random: Random, count: number, options: DrawOptions): Pairs {
-  const { digits, heldOut, exclude } = options;
+  const { digits, heldOut, exclude, fullLengthShare = 0 } = options;
   const limit = maxSetSize(digits, heldOut) - (exclude?.size ?? 0);
   if (count > limit) {
     throw new RangeError(
@@ -107,8 +118,9 @@ export function drawPairs(random: Random, count: number, options: DrawOptions): 
   const b = new Uint32Array(count);
   let n = 0;
   while (n < count) {
-    const x = randomOperand(random, digits);
-    const y = randomOperand(random, digits);
+    const full = fullLengthShare > 0 && random() < fullLengthShare;
+    const x = full ? fullLengthOperand(random, digits) : randomOperand(random, digits);
+    const y = full ? fullLengthOperand(random, digits) : randomOperand(random, digits);
     if (isHeldOut(x, y) !== heldOut) continue;
     const key = pairKey(x, y);
     if (seen.has(key) || exclude?.has(key)) continue;

@@ -35,6 +35,8 @@ export interface EpochMetrics {
   epoch: number;
   learningRate: number;
   batchSize: number;
+  /** `TrainConfig.fullLengthShare` in this epoch (absent in runs from before it existed: 0). */
+  fullLengthShare?: number;
   engine: Engine;
   samples: number;
   seconds: number;
@@ -111,7 +113,13 @@ export function runData(config: TrainConfig): Data {
   const count = pairsLength(split.train);
   return {
     validation: split.validation,
-    trainFor: (epoch) => drawPairs(mulberry32(derivedSeed(seed, 3, epoch)), count, { digits, heldOut: false, exclude }),
+    trainFor: (epoch) =>
+      drawPairs(mulberry32(derivedSeed(seed, 3, epoch)), count, {
+        digits,
+        heldOut: false,
+        exclude,
+        fullLengthShare: config.fullLengthShare ?? 0,
+      }),
   };
 }
 
@@ -208,6 +216,7 @@ export async function train(options: TrainOptions): Promise<Metrics> {
       epoch: epoch + 1,
       learningRate,
       batchSize: config.batchSize,
+      fullLengthShare: config.fullLengthShare ?? 0,
       engine: config.engine,
       samples: pairsLength(examples),
       seconds: (performance.now() - started) / 1000,

@@ -94,6 +94,9 @@ describe('npm run train', () => {
     ['more sums than exist', ['--digits', '1', '--training-size', '1000'], /more than the \d+ distinct sums available/],
     ['an output under a file', ['--out', path.join(root, 'package.json', 'model')], /is not a directory/],
     ['resume without a checkpoint', ['--resume', '--checkpoint', '/nonexistent/checkpoint'], /no checkpoint in/],
+    ['a share above one', ['--fresh-data', '--full-length-share', '1.5'], /--full-length-share must be at least 0 and at most 1/],
+    ['a share without fresh data', ['--full-length-share', '0.3'], /needs a run with --fresh-data/],
+    ['a share on resuming a run of fixed data', () => ['--resume', '--checkpoint', path.join(work, 'smoke', 'checkpoint'), '--full-length-share', '0.3'], /needs a run with --fresh-data/],
     ['changing the data on resume', () => ['--resume', '--checkpoint', path.join(work, 'smoke', 'checkpoint'), '--digits', '3'], /cannot change digits \(run: 2, given: 3\)/],
   ];
   it.each(refusals)('refuses %s at once, before any work', async (_name, args, message) => {
@@ -137,6 +140,20 @@ describe('npm run train', () => {
       expect(b.history[i].trainLoss).toBeCloseTo(a.history[i].trainLoss, 5);
     }
     expect(b.test.loss).toBeCloseTo(a.test.loss, 5);
+  });
+
+  it('may change the share of full-length sums on resume, and records it per epoch', async () => {
+    const first = await run([...tiny('curriculum', 1), '--fresh-data']);
+    expect(first.code).toBe(0);
+    const resumed = await run([...tiny('curriculum', 2), '--resume', '--full-length-share', '0.5']);
+    expect(resumed.code).toBe(0);
+    const out = path.join(work, 'curriculum', 'model');
+    const metrics = JSON.parse(await readFile(path.join(out, 'metrics.json'), 'utf8')) as Metrics;
+    expect(metrics.history.map((m) => m.fullLengthShare)).toEqual([0, 0.5]);
+    expect(metrics.config.fullLengthShare).toBe(0.5);
+    const card = await readFile(path.join(out, 'MODEL_CARD.md'), 'utf8');
+    expect(card).toContain('| Learning Rate | Full-length Share |');
+    expect(card).toMatch(/\| 2 \|.*\| 0\.5 \|$/m);
   });
 
   it('keeps the previous model until a run completes', async () => {

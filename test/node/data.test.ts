@@ -4,11 +4,13 @@ import {
   defaultTestSize,
   distinctPairs,
   drawPairs,
+  fullLengthOperand,
   isHeldOut,
   keysOf,
   maxSetSize,
   mulberry32,
   pairKey,
+  type Pairs,
   randomOperand,
   testSet,
   trainValidationSplit,
@@ -35,6 +37,20 @@ describe('mulberry32', () => {
 });
 
 describe('operands', () => {
+  it('draws full-length operands with all their digits, uniformly', () => {
+    const random = mulberry32(5);
+    let sum = 0;
+    for (let i = 0; i < 20000; i++) {
+      const x = fullLengthOperand(random, 5);
+      expect(x).toBeGreaterThanOrEqual(10000);
+      expect(x).toBeLessThanOrEqual(99999);
+      sum += x;
+    }
+    expect(sum / 20000 / 55000).toBeCloseTo(1, 2);
+    const one = new Set(Array.from({ length: 1000 }, () => fullLengthOperand(random, 1)));
+    expect([...one].sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
   it('draws lengths uniformly in 1..digits and digits uniformly, as the reference', () => {
     const random = mulberry32(3);
     const lengths = new Map<number, number>();
@@ -117,6 +133,35 @@ describe('pair sets', () => {
     expect(second.a).not.toEqual(first.a);
     expect(data.trainFor(1).a).toEqual(second.a);
     for (const key of keysOf(first)) expect(validation.has(key)).toBe(false);
+  });
+
+  it('skews fresh training data towards full-length sums by the share asked, and only the training data', () => {
+    const reference = { ...REFERENCE_RECIPE, digits: 5, trainingSize: 20000, freshData: true };
+    const plain = runData(reference);
+    const skewed = runData({ ...reference, fullLengthShare: 0.5 });
+    // A share of 0 draws as before the option existed; the validation set never changes.
+    expect(runData({ ...reference, fullLengthShare: 0 }).trainFor(3).a).toEqual(plain.trainFor(3).a);
+    expect(skewed.validation.a).toEqual(plain.validation.a);
+    const fullShare = (pairs: Pairs) => {
+      let full = 0;
+      for (let i = 0; i < pairs.a.length; i++) if (pairs.a[i] >= 10000 && pairs.b[i] >= 10000) full++;
+      return full / pairs.a.length;
+    };
+    // The reference's own share is about 0.18^2 (a little more, as repeated short pairs are dropped);
+    // with a share of 0.5, half the draws are full-length and the other half follow the reference
+    // (again a little more, as that half has repeats of short pairs to drop).
+    const referenceShare = fullShare(plain.trainFor(0));
+    expect(referenceShare).toBeGreaterThan(0.03);
+    expect(referenceShare).toBeLessThan(0.045);
+    const share = fullShare(skewed.trainFor(0));
+    expect(share).toBeGreaterThan(0.5);
+    expect(share).toBeLessThan(0.56);
+    const validation = keysOf(skewed.validation);
+    const train = skewed.trainFor(0);
+    for (let i = 0; i < train.a.length; i++) {
+      expect(isHeldOut(train.a[i], train.b[i])).toBe(false);
+      expect(validation.has(pairKey(train.a[i], train.b[i]))).toBe(false);
+    }
   });
 
   it('reshuffles a fixed training set every epoch', () => {
