@@ -22,20 +22,24 @@ function escapeXml(text: string): string {
 
 function recipe(state: RunState): string {
   const c = state.config;
-  const data = c.freshData
-    ? `${c.trainingSize - Math.round(c.trainingSize * c.validationSplit)} fresh training sums every epoch, ${Math.round(c.trainingSize * c.validationSplit)} fixed validation sums`
-    : `${c.trainingSize} distinct sums, the last ${percent(c.validationSplit, 0)} for validation`;
   const distinct = <T>(values: T[]) => [...new Set(values)].join(', ');
-  const rates = distinct(state.history.map((m) => m.learningRate.toPrecision(2)));
   const skew = skewed(state)
-    ? `, of which a share (per epoch in the table: ${distinct(state.history.map(shareOf))}) with both operands of all ${c.digits} digits and the rest drawn as the reference draws them`
+    ? ` (a share of them, ${distinct(state.history.map(shareOf))} per epoch in the table, with both or one of the operands of all ${c.digits} digits as marked; the rest drawn as the reference draws them)`
     : '';
-  return `Adam (beta1 0.9, beta2 0.999, epsilon 1e-7), learning rate ${rates} (per epoch in the table), batch ${distinct(state.history.map((m) => m.batchSize))}, ${state.epochsDone} epochs, ${data}${skew}, seed ${c.seed}, training engine ${distinct(state.history.map((m) => `\`${m.engine}\``))}`;
+  const data = c.freshData
+    ? `${c.trainingSize - Math.round(c.trainingSize * c.validationSplit)} fresh training sums every epoch${skew}, ${Math.round(c.trainingSize * c.validationSplit)} fixed validation sums`
+    : `${c.trainingSize} distinct sums, the last ${percent(c.validationSplit, 0)} for validation`;
+  const rates = distinct(state.history.map((m) => m.learningRate.toPrecision(2)));
+  return `Adam (beta1 0.9, beta2 0.999, epsilon 1e-7), learning rate ${rates} (per epoch in the table), batch ${distinct(state.history.map((m) => m.batchSize))}, ${state.epochsDone} epochs, ${data}, seed ${c.seed}, training engine ${distinct(state.history.map((m) => `\`${m.engine}\``))}`;
 }
 
-const shareOf = (m: RunState['history'][number]) => m.fullLengthShare ?? 0;
+/** An epoch's share of full-length sums, and how many of their operands were full-length. */
+const shareOf = (m: RunState['history'][number]) => {
+  const share = m.fullLengthShare ?? 0;
+  return share > 0 ? `${share} (${(m.fullLengthOperands ?? 2) === 2 ? 'both' : 'one'})` : '0';
+};
 /** Whether any epoch drew more full-length sums than the reference. */
-const skewed = (state: RunState) => state.history.some((m) => shareOf(m) > 0);
+const skewed = (state: RunState) => state.history.some((m) => (m.fullLengthShare ?? 0) > 0);
 
 function historyTable(state: RunState): string {
   const share = skewed(state);

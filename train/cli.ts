@@ -38,6 +38,9 @@ Options:
   --full-length-share X  with --fresh-data, the fraction 0-1 of each epoch's training sums whose
                          two operands both have all --digits digits, the hardest sums; the rest
                          are drawn as the reference draws them (default 0, the reference)
+  --full-length-operands N
+                         2: those sums have both operands of all digits (the default); 1: one
+                         of them, the other drawn as the reference draws it
   --seed N               seed of the data and the initial weights (default ${REFERENCE_RECIPE.seed})
   --engine E             how gradients are computed: fast (the default) gives the same loss and
                          gradients as fit, tfjs-layers' own model.fit, about 3.5x faster
@@ -48,7 +51,8 @@ Options:
   --checkpoint DIR       where the per-epoch checkpoint is kept (default ${DEFAULT_CHECKPOINT})
   --resume               continue the run in --checkpoint; only --epochs, --batch-size,
                          --learning-rate, --schedule, --min-learning-rate, --full-length-share,
-                         --engine and --export may differ from the run's settings
+                         --full-length-operands, --engine and --export may differ from the
+                         run's settings
   --overwrite            start a new run even though --checkpoint holds one
   --compare NAME=FILE    show the run whose metrics.json is FILE in the model card (repeatable)
   -h, --help             show this help
@@ -122,6 +126,7 @@ export function parseTrainArgs(argv: string[]): ParsedArgs {
         'validation-split': { type: 'string' },
         'fresh-data': { type: 'boolean' },
         'full-length-share': { type: 'string' },
+        'full-length-operands': { type: 'string' },
         seed: { type: 'string' },
         engine: { type: 'string' },
         export: { type: 'string' },
@@ -152,6 +157,9 @@ export function parseTrainArgs(argv: string[]): ParsedArgs {
   if (v['fresh-data']) config.freshData = true;
   if (v['full-length-share'] !== undefined) {
     config.fullLengthShare = real('full-length-share', v['full-length-share'], 0, 1, true);
+  }
+  if (v['full-length-operands'] !== undefined) {
+    config.fullLengthOperands = integer('full-length-operands', v['full-length-operands'], 1, 2) as 1 | 2;
   }
   if (v.seed !== undefined) config.seed = integer('seed', v.seed, 0, 2 ** 32 - 1);
   if (v.engine !== undefined) config.engine = choice<Engine>('engine', v.engine, ENGINES);

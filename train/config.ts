@@ -7,6 +7,8 @@ export type Engine = 'fit' | 'fast';
 /** `fit` is tfjs-layers' `model.fit`; `fast` computes the same gradients with fewer ops (train/fast.ts). */
 export const ENGINES: readonly Engine[] = ['fit', 'fast'];
 
+export type FullLengthOperands = 1 | 2;
+
 export interface TrainConfig {
   digits: number;
   epochs: number;
@@ -26,6 +28,11 @@ export interface TrainConfig {
    * before it existed) is the reference's distribution. Validation and test sums are never skewed.
    */
   fullLengthShare?: number;
+  /**
+   * How many operands of those sums have all `digits` digits: 2 (both), or 1 (one of them, either
+   * side with equal chance; the other drawn as the reference draws it). Absent: 2.
+   */
+  fullLengthOperands?: FullLengthOperands;
   seed: number;
   engine: Engine;
   /** Which weights to export at the end: the last epoch's, or the best by validation exact match. */
@@ -47,6 +54,7 @@ export const REFERENCE_RECIPE: TrainConfig = {
   validationSplit: 0.1,
   freshData: false,
   fullLengthShare: 0,
+  fullLengthOperands: 2,
   seed: 1,
   engine: 'fast',
   export: 'last',
@@ -57,6 +65,6 @@ export const REFERENCE_RECIPE: TrainConfig = {
  * training sums are weighted (a curriculum), but not its digits, seed, validation or test sets.
  */
 export function resumableOverrides(config: Partial<TrainConfig>): Partial<TrainConfig> {
-  const keys = ['epochs', 'batchSize', 'learningRate', 'schedule', 'minLearningRate', 'fullLengthShare', 'engine', 'export'] as const;
+  const keys = ['epochs', 'batchSize', 'learningRate', 'schedule', 'minLearningRate', 'fullLengthShare', 'fullLengthOperands', 'engine', 'export'] as const;
   return Object.fromEntries(keys.filter((k) => config[k] !== undefined).map((k) => [k, config[k]]));
 }

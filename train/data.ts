@@ -102,11 +102,13 @@ export interface DrawOptions {
    * reference. 0 (the default) draws exactly as the reference does, from the same random sequence.
    */
   fullLengthShare?: number;
+  /** In those draws, whether both operands have all digits (2, the default) or one of them (1). */
+  fullLengthOperands?: 1 | 2;
 }
 
 /** Draws `count` distinct pairs. Throws if the request cannot be met. */
 export function drawPairs(random: Random, count: number, options: DrawOptions): Pairs {
-  const { digits, heldOut, exclude, fullLengthShare = 0 } = options;
+  const { digits, heldOut, exclude, fullLengthShare = 0, fullLengthOperands = 2 } = options;
   const limit = maxSetSize(digits, heldOut) - (exclude?.size ?? 0);
   if (count > limit) {
     throw new RangeError(
@@ -118,9 +120,16 @@ export function drawPairs(random: Random, count: number, options: DrawOptions): 
   const b = new Uint32Array(count);
   let n = 0;
   while (n < count) {
-    const full = fullLengthShare > 0 && random() < fullLengthShare;
-    const x = full ? fullLengthOperand(random, digits) : randomOperand(random, digits);
-    const y = full ? fullLengthOperand(random, digits) : randomOperand(random, digits);
+    let x: number;
+    let y: number;
+    if (fullLengthShare > 0 && random() < fullLengthShare) {
+      x = fullLengthOperand(random, digits);
+      y = fullLengthOperands === 2 ? fullLengthOperand(random, digits) : randomOperand(random, digits);
+      if (fullLengthOperands === 1 && random() < 0.5) [x, y] = [y, x];
+    } else {
+      x = randomOperand(random, digits);
+      y = randomOperand(random, digits);
+    }
     if (isHeldOut(x, y) !== heldOut) continue;
     const key = pairKey(x, y);
     if (seen.has(key) || exclude?.has(key)) continue;

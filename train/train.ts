@@ -28,7 +28,7 @@ import {
 import { evaluate, type Evaluation, score } from './evaluate';
 import { loadModel, readJson, recoverDirectory, replaceDirectory, writeJson, writeModel } from './files';
 import { fitEpoch } from './engines';
-import { type Engine, REFERENCE_RECIPE, resumableOverrides, type TrainConfig } from './config';
+import { type Engine, type FullLengthOperands, REFERENCE_RECIPE, resumableOverrides, type TrainConfig } from './config';
 import { writeModelCard } from './card';
 
 export interface EpochMetrics {
@@ -37,6 +37,8 @@ export interface EpochMetrics {
   batchSize: number;
   /** `TrainConfig.fullLengthShare` in this epoch (absent in runs from before it existed: 0). */
   fullLengthShare?: number;
+  /** `TrainConfig.fullLengthOperands` in this epoch (absent: 2). */
+  fullLengthOperands?: FullLengthOperands;
   engine: Engine;
   samples: number;
   seconds: number;
@@ -119,6 +121,7 @@ export function runData(config: TrainConfig): Data {
         heldOut: false,
         exclude,
         fullLengthShare: config.fullLengthShare ?? 0,
+        fullLengthOperands: config.fullLengthOperands ?? 2,
       }),
   };
 }
@@ -217,6 +220,7 @@ export async function train(options: TrainOptions): Promise<Metrics> {
       learningRate,
       batchSize: config.batchSize,
       fullLengthShare: config.fullLengthShare ?? 0,
+      fullLengthOperands: config.fullLengthOperands ?? 2,
       engine: config.engine,
       samples: pairsLength(examples),
       seconds: (performance.now() - started) / 1000,

@@ -95,6 +95,7 @@ describe('npm run train', () => {
     ['an output under a file', ['--out', path.join(root, 'package.json', 'model')], /is not a directory/],
     ['resume without a checkpoint', ['--resume', '--checkpoint', '/nonexistent/checkpoint'], /no checkpoint in/],
     ['a share above one', ['--fresh-data', '--full-length-share', '1.5'], /--full-length-share must be at least 0 and at most 1/],
+    ['a third full-length operand', ['--fresh-data', '--full-length-operands', '3'], /--full-length-operands must be between 1 and 2/],
     ['a share without fresh data', ['--full-length-share', '0.3'], /needs a run with --fresh-data/],
     ['a share on resuming a run of fixed data', () => ['--resume', '--checkpoint', path.join(work, 'smoke', 'checkpoint'), '--full-length-share', '0.3'], /needs a run with --fresh-data/],
     ['changing the data on resume', () => ['--resume', '--checkpoint', path.join(work, 'smoke', 'checkpoint'), '--digits', '3'], /cannot change digits \(run: 2, given: 3\)/],
@@ -147,13 +148,17 @@ describe('npm run train', () => {
     expect(first.code).toBe(0);
     const resumed = await run([...tiny('curriculum', 2), '--resume', '--full-length-share', '0.5']);
     expect(resumed.code).toBe(0);
+    const again = await run([...tiny('curriculum', 3), '--resume', '--full-length-operands', '1']);
+    expect(again.code).toBe(0);
     const out = path.join(work, 'curriculum', 'model');
     const metrics = JSON.parse(await readFile(path.join(out, 'metrics.json'), 'utf8')) as Metrics;
-    expect(metrics.history.map((m) => m.fullLengthShare)).toEqual([0, 0.5]);
-    expect(metrics.config.fullLengthShare).toBe(0.5);
+    expect(metrics.history.map((m) => [m.fullLengthShare, m.fullLengthOperands])).toEqual([[0, 2], [0.5, 2], [0.5, 1]]);
+    expect(metrics.config).toMatchObject({ fullLengthShare: 0.5, fullLengthOperands: 1 });
     const card = await readFile(path.join(out, 'MODEL_CARD.md'), 'utf8');
     expect(card).toContain('| Learning Rate | Full-length Share |');
-    expect(card).toMatch(/\| 2 \|.*\| 0\.5 \|$/m);
+    expect(card).toMatch(/^\| 1 \|.*\| 0 \|$/m);
+    expect(card).toMatch(/^\| 2 \|.*\| 0\.5 \(both\) \|$/m);
+    expect(card).toMatch(/^\| 3 \|.*\| 0\.5 \(one\) \|$/m);
   });
 
   it('keeps the previous model until a run completes', async () => {

@@ -164,6 +164,27 @@ describe('pair sets', () => {
     }
   });
 
+  it('skews towards one full-length operand, on either side, when asked', () => {
+    const random = mulberry32(8);
+    const pairs = drawPairs(random, 20000, { digits: 5, heldOut: false, fullLengthShare: 0.5, fullLengthOperands: 1 });
+    let one = 0;
+    let firstFull = 0;
+    let both = 0;
+    for (let i = 0; i < pairs.a.length; i++) {
+      const a = pairs.a[i] >= 10000;
+      const b = pairs.b[i] >= 10000;
+      if (a || b) one++;
+      if (a) firstFull++;
+      if (a && b) both++;
+    }
+    // Half the draws have one full-length operand, and the reference half has one in about a third
+    // of its draws (1 - 0.82^2); the other operand is full-length as often as in the reference.
+    expect(one / pairs.a.length).toBeGreaterThan(0.5 + 0.5 * 0.33 - 0.02);
+    expect(one / pairs.a.length).toBeLessThan(0.5 + 0.5 * 0.33 + 0.04);
+    expect(firstFull / one).toBeCloseTo(0.55, 1);
+    expect(both / pairs.a.length).toBeLessThan(0.5 * 0.18 + 0.5 * 0.04 + 0.02);
+  });
+
   it('reshuffles a fixed training set every epoch', () => {
     const data = runData({ ...REFERENCE_RECIPE, digits: 3, trainingSize: 2000 });
     const first = data.trainFor(0);
