@@ -35,9 +35,10 @@ Options:
   --training-size N      distinct sums generated, validation included (default ${REFERENCE_RECIPE.trainingSize})
   --validation-split X   fraction of them kept for validation (default ${REFERENCE_RECIPE.validationSplit})
   --fresh-data           draw new training sums every epoch (the validation sums stay fixed)
-  --full-length-share X  with --fresh-data, the fraction 0-1 of each epoch's training sums whose
-                         two operands both have all --digits digits, the hardest sums; the rest
-                         are drawn as the reference draws them (default 0, the reference)
+  --full-length-share X  with --fresh-data, the fraction 0-1 of each epoch's training sums drawn
+                         with operands of all --digits digits, the hardest sums (see the next
+                         flag); the rest are drawn as the reference draws them (default 0, the
+                         reference); validation and test sums are never skewed
   --full-length-operands N
                          2: those sums have both operands of all digits (the default); 1: one
                          of them, the other drawn as the reference draws it

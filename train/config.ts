@@ -23,9 +23,10 @@ export interface TrainConfig {
   /** Draw a new training set every epoch instead of reusing one. */
   freshData: boolean;
   /**
-   * With fresh data, the fraction of each epoch's training sums whose two operands both have all
-   * `digits` digits; the rest are drawn as the reference draws them. 0 (or absent, in runs from
-   * before it existed) is the reference's distribution. Validation and test sums are never skewed.
+   * With fresh data, the fraction of each epoch's training sums with full-length operands (see
+   * `fullLengthOperands`); the rest are drawn as the reference draws them. 0 (or absent, in runs
+   * from before it existed) is the reference's distribution. Validation and test sums are never
+   * skewed.
    */
   fullLengthShare?: number;
   /**

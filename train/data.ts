@@ -12,6 +12,7 @@
  * alone, it holds for every seed, every training-set size and for data drawn fresh every epoch.
  */
 import { maxOperand } from '../src/codec';
+import type { FullLengthOperands } from './config';
 
 /** Seed of the held-out test set: the same sums for every run, so every evaluation is comparable. */
 export const TEST_SEED = 20261203;
@@ -98,12 +99,13 @@ export interface DrawOptions {
   /** Keys that must not be drawn (for example the validation set, when training data is fresh). */
   exclude?: ReadonlySet<number>;
   /**
-   * The fraction of draws in which both operands have all `digits` digits; the others follow the
-   * reference. 0 (the default) draws exactly as the reference does, from the same random sequence.
+   * The fraction of draws with full-length operands (`fullLengthOperands` of them); the others
+   * follow the reference. 0 (the default) draws exactly as the reference does, from the same
+   * random sequence.
    */
   fullLengthShare?: number;
   /** In those draws, whether both operands have all digits (2, the default) or one of them (1). */
-  fullLengthOperands?: 1 | 2;
+  fullLengthOperands?: FullLengthOperands;
 }
 
 /** Draws `count` distinct pairs. Throws if the request cannot be met. */
