@@ -53,7 +53,7 @@ export function errorResponse(c: Context<AppEnv>, error: ApiError): Response {
  * Sent with every 503: the next request tries to load the model again, so a client may come back
  * soon; nothing on the way may keep the failure.
  */
-export const UNAVAILABLE_HEADERS: Readonly<Record<string, string>> = { 'Retry-After': '5', 'Cache-Control': 'no-store' };
+const UNAVAILABLE_HEADERS: Readonly<Record<string, string>> = { 'Retry-After': '5', 'Cache-Control': 'no-store' };
 
 /** The API error that an exception stands for: the codec's and loader's errors map to 400 and 503. */
 export function toApiError(error: unknown): ApiError {

@@ -7,7 +7,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { defaultTestSize, maxSetSize, testSet } from './data';
-import { type Bucket, evaluate, type Evaluation } from './evaluate';
+import type { Bucket, TestReport } from '../src/report';
+import { evaluate } from './evaluate';
 import { loadModel, readJson } from './files';
 import { useWasmBackend } from './backend';
 import type { Metrics } from './train';
@@ -35,7 +36,7 @@ function table(title: string, buckets: Record<string, Bucket>): string {
   return [`  ${title.padEnd(10)} ${'sums'.padStart(7)} ${'per char'.padStart(8)} ${'exact'.padStart(8)}`, ...lines].join('\n');
 }
 
-export function formatEvaluation(e: Evaluation, digits: number): string {
+export function formatEvaluation(e: TestReport, digits: number): string {
   const mistakes = e.mistakes.map(
     (m) => `  ${m.query.padStart(2 * digits + 1)} = ${m.expected.padEnd(digits + 1)} model: ${(m.answer || '(empty)').padEnd(digits + 1)} (confidence ${m.confidence.toFixed(3)})`,
   );

@@ -7,10 +7,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { answerLength, decodeAnswer, encodeAnswer, encodeQuery, formatSum, queryLength, VOCABULARY_SIZE } from '../src/codec';
 import { oneHotBatch } from '../src/architecture';
-import type { Bucket, Mistake, Score, TestReport } from '../src/report';
+import type { Mistake, Score, TestReport } from '../src/report';
 import { carryCount, type Pairs, pairsLength, slicePairs } from './data';
-
-export type { Bucket, Mistake, Score };
 
 /** Keras clips probabilities to [1e-7, 1 - 1e-7] in categorical cross-entropy. */
 const EPSILON = 1e-7;
@@ -71,11 +69,8 @@ export function score(model: tfl.LayersModel, pairs: Pairs, digits: number): Sco
   return { loss, accuracy, exactMatch, count };
 }
 
-/** The full report on a set of sums (the shape `metrics.json` stores as `test`). */
-export type Evaluation = TestReport;
-
-/** The full report on a set of sums, in one pass of the model over it. */
-export function evaluate(model: tfl.LayersModel, pairs: Pairs, digits: number, showMistakes = 10): Evaluation {
+/** The full report on a set of sums (what `metrics.json` stores as `test`), in one pass of the model over it. */
+export function evaluate(model: tfl.LayersModel, pairs: Pairs, digits: number, showMistakes = 10): TestReport {
   const steps = answerLength(digits);
   let loss = 0;
   let rightChars = 0;

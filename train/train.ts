@@ -25,7 +25,8 @@ import {
   trainValidationSplit,
   defaultTestSize,
 } from './data';
-import { evaluate, type Evaluation, score } from './evaluate';
+import type { TestReport } from '../src/report';
+import { evaluate, score } from './evaluate';
 import { loadModel, readJson, recoverDirectory, replaceDirectory, writeJson, writeModel } from './files';
 import { fitEpoch } from './engines';
 import { type Engine, type FullLengthOperands, REFERENCE_RECIPE, resumableOverrides, type TrainConfig } from './config';
@@ -59,7 +60,7 @@ export interface RunState {
 
 export interface Metrics extends RunState {
   exported: { epoch: number; weights: 'last' | 'best' };
-  test: Evaluation;
+  test: TestReport;
   comparisons: { name: string; metrics: Metrics }[];
 }
 
